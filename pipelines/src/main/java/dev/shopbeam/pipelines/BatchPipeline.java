@@ -1,0 +1,198 @@
+package dev.shopbeam.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shopbeam.pipelines.io.ReadRawRecords;
+import dev.shopbeam.pipelines.io.WriteTable;
+import dev.shopbeam.schemas.CategoryStats;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.DeadLetter;
+import dev.shopbeam.schemas.FunnelStats;
+import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.schemas.ItemStats;
+import dev.shopbeam.schemas.RawRecord;
+import dev.shopbeam.transforms.EventStreams;
+import dev.shopbeam.transforms.aggregate.AnalyticsTables;
+import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
+import dev.shopbeam.transforms.clean.CleanEvents;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The batch pipeline: files in; clean events, windowed aggregates, dead letters and a run summary out.
+ *
+ * <pre>
+ * read lines -> parse + validate + filter -> dedupe -> clean_events
+ *                     |                          \-> window -> item_stats, category_stats, funnel
+ *                     |                          \-> sliding panes -> hot_items
+ *                     \-> dead_letters
+ * </pre>
+ *
+ * Runnable as {@code java -cp shopbeam-bundled.jar dev.shopbeam.pipelines.BatchPipeline --input=...}.
+ */
+public final class BatchPipeline {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  private BatchPipeline() {}
+
+  /** Adds the whole batch job to {@code p}. */
+  public static void build(Pipeline p, BatchConfig config, Map<String, String> runInfo) {
+    RunSummary summary = new RunSummary();
+
+    PCollection<RawRecord> raw =
+        p.apply("Read " + config.format().cliName(),
+            new ReadRawRecords(config.input(), config.format(), config.maxRecordBytes()));
+    summary.countAll("read", raw);
+
+    EventStreams clean = raw.apply("Clean", CleanEvents.of(config.format(), config.clean()));
+    summary.countAll("valid", clean.events());
+    summary.countEach("deadLettered",
+        clean.deadLetters().apply("Reasons", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::getReason)));
+    summary.countEach("filtered",
+        clean.filtered().apply("Rules", MapElements.into(TypeDescriptors.strings()).via(KV<String, String>::getKey)));
+
+    AnalyticsTables tables =
+        clean.events().apply("Analytics", CommerceAnalytics.of(config.statsWindow(), config.hotItems()));
+
+    write(config, summary, Tables.CLEAN_EVENTS, CommerceEvent.class, clean.events());
+    write(config, summary, Tables.ITEM_STATS, ItemStats.class, tables.itemStats());
+    write(config, summary, Tables.CATEGORY_STATS, CategoryStats.class, tables.categoryStats());
+    write(config, summary, Tables.FUNNEL, FunnelStats.class, tables.funnel());
+    write(config, summary, Tables.HOT_ITEMS, HotItem.class, tables.hotItems());
+    write(config, summary, Tables.DEAD_LETTERS, DeadLetter.class, clean.deadLetters());
+
+    summary.write(p, config.output(), runInfo);
+  }
+
+  private static <T extends SpecificRecordBase> void write(
+      BatchConfig config, RunSummary summary, String table, Class<T> rowClass, PCollection<T> rows) {
+    rows.apply("Write " + table,
+        new WriteTable<>(table, rowClass, config.output(), config.outputFormat(), config.numShards()));
+    summary.countAll("rows/" + table, rows);
+  }
+
+  /** What the summary records about the run besides its counts. */
+  public static Map<String, String> runInfo(BatchConfig config, String runner) {
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("pipeline", "batch");
+    info.put("runner", runner);
+    info.put("input", config.input());
+    info.put("format", config.format().cliName());
+    info.put("outputFormat", config.outputFormat().name().toLowerCase());
+    info.put("statsWindow", config.statsWindow().describe());
+    info.put("hotItems", "top " + config.hotItems().topN() + ", " + Durations.format(config.hotItems().windowSize())
+        + " every " + Durations.format(config.hotItems().windowPeriod()));
+    return info;
+  }
+
+  /**
+   * Removes the tables and summary of an earlier run in {@code outputDir}, so that no stale shard of it
+   * can be read as part of this run's output. Nothing else there is touched.
+   */
+  public static void clearOutputs(String outputDir) throws IOException {
+    List<ResourceId> stale = new ArrayList<>();
+    List<String> specs = new ArrayList<>();
+    for (String table : Tables.ALL.keySet()) {
+      specs.add(WriteTable.tableDir(outputDir, table) + "/*");
+    }
+    specs.add(WriteTable.tableDir(outputDir, RunSummary.FILE_NAME));
+    for (MatchResult m : FileSystems.match(specs, EmptyMatchTreatment.ALLOW)) {
+      if (m.status() == MatchResult.Status.OK) {
+        for (MatchResult.Metadata md : m.metadata()) {
+          stale.add(md.resourceId());
+        }
+      }
+    }
+    FileSystems.delete(stale, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the pipeline from command-line arguments; returns the process exit code. */
+  public static int run(String[] rawArgs, PrintStream out, PrintStream err) throws Exception {
+    for (String a : rawArgs) {
+      if (a.equals("--help") || a.equals("-h")) {
+        printHelp(out);
+        return EXIT_OK;
+      }
+    }
+    String[] args = PipelineLauncher.withDefaults(rawArgs);
+    java.util.Optional<Integer> child = PipelineLauncher.relaunchForSparkIfNeeded(BatchPipeline.class, args);
+    if (child.isPresent()) {
+      return child.get();
+    }
+    PipelineOptionsFactory.register(BatchOptions.class);
+    BatchOptions options;
+    BatchConfig config;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(BatchOptions.class);
+      config = BatchConfig.fromOptions(options);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println("Run with --help to list the options.");
+      return EXIT_USAGE;
+    }
+    String runner = options.getRunner().getSimpleName();
+    FileSystems.setDefaultPipelineOptions(options);
+    clearOutputs(config.output());
+
+    Pipeline p = Pipeline.create(options);
+    build(p, config, runInfo(config, runner));
+    long start = System.nanoTime();
+    out.println("ShopBeam batch: " + config.format().cliName() + " " + config.input() + " -> "
+        + config.output() + " on " + runner);
+    PipelineResult.State state;
+    try {
+      state = p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      err.println("error: the pipeline failed: " + e);
+      e.printStackTrace(err);
+      return EXIT_FAILED;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (state != PipelineResult.State.DONE) {
+      err.println("error: the pipeline ended in state " + state);
+      return EXIT_FAILED;
+    }
+    JsonNode summary = RunSummary.read(config.output());
+    out.printf("done in %.1f s on %s%n", seconds, runner);
+    out.printf("read %d = valid %d + dead-lettered %d + filtered %d%n",
+        summary.get("read").asLong(), summary.get("valid").asLong(),
+        summary.get("deadLettered").get("total").asLong(), summary.get("filtered").get("total").asLong());
+    out.println("tables: " + summary.get("tables"));
+    out.println("summary: " + RunSummary.location(config.output()));
+    if (!summary.get("invariantHolds").asBoolean()) {
+      err.println("error: records went missing: read != valid + deadLettered + filtered");
+      return EXIT_FAILED;
+    }
+    return EXIT_OK;
+  }
+
+  static void printHelp(PrintStream out) {
+    out.println("ShopBeam batch pipeline: files in, clean events + windowed aggregates + dead letters out.");
+    out.println();
+    out.println("  --runner=DirectRunner|FlinkRunner|SparkRunner   (default " + PipelineLauncher.DEFAULT_RUNNER
+        + "; Flink runs an embedded local cluster unless --flinkMaster=host:port, Spark runs local[*] unless --sparkMaster=...)");
+    PipelineOptionsFactory.printHelp(out, BatchOptions.class);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.shopbeam.pipelines;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What every ShopBeam main does before building a pipeline, so that users never have to know it: pick
+ * the default runner, point Spark at a local master, and give Spark on Java 17 the module access it
+ * needs. {@code java -jar} gets that access from the jar's manifest; a plain {@code java -cp} launch
+ * (as orchestrators do) is re-executed once with the flags added.
+ */
+public final class PipelineLauncher {
+  /**
+   * The runner used when {@code --runner} is not given. Flink's embedded local cluster: on the full
+   * Online Retail year it is many times faster than DirectRunner (figures in the README).
+   */
+  public static final String DEFAULT_RUNNER = "FlinkRunner";
+
+  /** The JVM flags Spark needs on Java 17 (Spark's own list). */
+  public static final List<String> JAVA17_FLAGS = List.of(
+      "--add-opens=java.base/java.lang=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+      "--add-opens=java.base/java.io=ALL-UNNAMED",
+      "--add-opens=java.base/java.net=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/java.util=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+      "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+      "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+
+  private static final String RELAUNCHED = "shopbeam.relaunched";
+
+  private PipelineLauncher() {}
+
+  /** The arguments with our defaults added where the user gave none. */
+  public static String[] withDefaults(String[] args) {
+    List<String> out = new ArrayList<>(Arrays.asList(args));
+    String runner = runnerOf(args).orElse(null);
+    if (runner == null) {
+      runner = DEFAULT_RUNNER;
+      out.add("--runner=" + runner);
+    }
+    if (isSpark(runner)) {
+      if (valueOf(args, "sparkMaster").isEmpty()) {
+        out.add("--sparkMaster=local[*]");
+      }
+      String master = valueOf(out.toArray(new String[0]), "sparkMaster").orElse("local[*]");
+      if (master.startsWith("local")) {
+        // Bind the embedded Spark driver to loopback, whatever the host's interfaces are.
+        setIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+        setIfAbsent("spark.driver.host", "127.0.0.1");
+        setIfAbsent("spark.ui.enabled", "false");
+      }
+    }
+    return out.toArray(new String[0]);
+  }
+
+  public static Optional<String> runnerOf(String[] args) {
+    return valueOf(args, "runner");
+  }
+
+  static boolean isSpark(String runner) {
+    return runner.equals("SparkRunner") || runner.endsWith(".SparkRunner");
+  }
+
+  /**
+   * When Spark is chosen and this JVM lacks the module flags, runs {@code mainClass} again in a child
+   * JVM that has them and returns its exit code; otherwise empty (go on in this JVM).
+   */
+  public static Optional<Integer> relaunchForSparkIfNeeded(Class<?> mainClass, String[] args)
+      throws java.io.IOException, InterruptedException {
+    String runner = runnerOf(args).orElse(DEFAULT_RUNNER);
+    if (!isSpark(runner) || hasJava17Flags() || Boolean.getBoolean(RELAUNCHED)) {
+      return Optional.empty();
+    }
+    String java = ProcessHandle.current().info().command()
+        .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.addAll(JAVA17_FLAGS);
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-D" + RELAUNCHED + "=true");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass.getName());
+    cmd.addAll(Arrays.asList(args));
+    Process child = new ProcessBuilder(cmd).inheritIO().start();
+    return Optional.of(child.waitFor());
+  }
+
+  static boolean hasJava17Flags() {
+    Module unnamed = PipelineLauncher.class.getModule();
+    Module base = Object.class.getModule();
+    return base.isOpen("sun.nio.ch", unnamed) && base.isOpen("java.nio", unnamed)
+        && base.isOpen("java.lang.invoke", unnamed);
+  }
+
+  private static Optional<String> valueOf(String[] args, String name) {
+    String prefix = "--" + name + "=";
+    Optional<String> found = Optional.empty();
+    for (String a : args) {
+      if (a.startsWith(prefix)) {
+        found = Optional.of(a.substring(prefix.length()));
+      }
+    }
+    return found;
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.shopbeam.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shopbeam.pipelines.io.WriteTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Counts what a run read, kept, rejected and wrote, inside the pipeline itself (runner metrics are not
+ * equally reliable on every runner), and writes them as {@code _SUMMARY.json}:
+ *
+ * <pre>read == valid + deadLettered.total + filtered.total</pre>
+ *
+ * <p>is checked there ({@code invariantHolds}); {@code read} is counted where records enter, before any
+ * stage could lose one, so the check can fail.
+ */
+public final class RunSummary {
+  public static final String FILE_NAME = "_SUMMARY.json";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
+
+  /** Counts all elements of {@code pc} under {@code key} (0 when there are none). */
+  public <T> void countAll(String key, PCollection<T> pc) {
+    counts.add(
+        pc.apply("Global window for " + key, WriteTable.<T>globally())
+            .apply("Count " + key, Count.globally())
+            .apply("Key " + key, WithKeys.of(key))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+  }
+
+  /** Counts elements per value of {@code keys}, each under {@code prefix + '/' + value}. */
+  public void countEach(String prefix, PCollection<String> keys) {
+    counts.add(
+        keys.apply("Global window for " + prefix, WriteTable.<String>globally())
+            .apply("Count each " + prefix, Count.perElement())
+            .apply("Prefix " + prefix, MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((KV<String, Long> kv) -> KV.of(prefix + "/" + kv.getKey(), kv.getValue()))));
+  }
+
+  /** Writes {@code <outputDir>/_SUMMARY.json} once every count is in. */
+  public void write(org.apache.beam.sdk.Pipeline p, String outputDir, Map<String, String> runInfo) {
+    PCollectionList.of(counts)
+        .apply("All counts", Flatten.pCollections())
+        .apply("Sum counts", Sum.longsPerKey())
+        .apply("One summary", WithKeys.of("summary"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+        .apply("Gather counts", GroupByKey.create())
+        .apply("Write " + FILE_NAME, ParDo.of(new WriteFn(outputDir, new TreeMap<>(runInfo))));
+  }
+
+  /** Builds the summary document from the summed counts; public for tests and tools. */
+  public static ObjectNode toJson(Map<String, Long> counts, Map<String, String> runInfo) {
+    ObjectNode root = JSON.createObjectNode();
+    runInfo.forEach(root::put);
+    long read = counts.getOrDefault("read", 0L);
+    long valid = counts.getOrDefault("valid", 0L);
+    root.put("read", read);
+    root.put("valid", valid);
+    long dead = section(root, "deadLettered", "byReason", counts, "deadLettered/");
+    long filtered = section(root, "filtered", "byRule", counts, "filtered/");
+    ObjectNode tables = root.putObject("tables");
+    counts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("rows/"))
+        .forEach(e -> tables.put(e.getKey().substring(5), e.getValue()));
+    root.put("invariant", "read == valid + deadLettered.total + filtered.total");
+    root.put("invariantHolds", read == valid + dead + filtered);
+    return root;
+  }
+
+  private static long section(ObjectNode root, String name, String by, Map<String, Long> counts, String prefix) {
+    ObjectNode node = root.putObject(name);
+    ObjectNode parts = JSON.createObjectNode();
+    long total = 0;
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        parts.put(e.getKey().substring(prefix.length()), e.getValue());
+        total += e.getValue();
+      }
+    }
+    node.put("total", total);
+    node.set(by, parts);
+    return total;
+  }
+
+  public static ResourceId location(String outputDir) {
+    return FileSystems.matchNewResource(WriteTable.tableDir(outputDir, FILE_NAME), false);
+  }
+
+  /** Reads back the summary a run wrote. */
+  public static JsonNode read(String outputDir) throws IOException {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(location(outputDir)))) {
+      return JSON.readTree(in);
+    }
+  }
+
+  private static final class WriteFn extends DoFn<KV<String, Iterable<KV<String, Long>>>, Void> {
+    private final String outputDir;
+    private final TreeMap<String, String> runInfo;
+
+    WriteFn(String outputDir, TreeMap<String, String> runInfo) {
+      this.outputDir = outputDir;
+      this.runInfo = runInfo;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<String, Long>>> all) throws IOException {
+      Map<String, Long> counts = new TreeMap<>();
+      for (KV<String, Long> kv : all.getValue()) {
+        counts.merge(kv.getKey(), kv.getValue(), Long::sum);
+      }
+      byte[] json = JSON.writeValueAsBytes(toJson(counts, runInfo));
+      try (OutputStream out = Channels.newOutputStream(FileSystems.create(location(outputDir), "application/json"))) {
+        out.write(json);
+        out.write('\n');
+      }
+    }
+  }
+}

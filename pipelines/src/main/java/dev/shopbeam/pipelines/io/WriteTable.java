@@ -1,0 +1,79 @@
+package dev.shopbeam.pipelines.io;
+
+import dev.shopbeam.schemas.ShopBeamAvroData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.extensions.avro.io.AvroIO;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * Writes one table of a batch run as {@code <output>/<table>/part-SSSSS-of-NNNNN<suffix>}. The rows of
+ * every window go to the same files (the window is a column), so the input is re-windowed globally
+ * first.
+ */
+public final class WriteTable<T extends SpecificRecordBase>
+    extends PTransform<PCollection<T>, WriteFilesResult<Void>> {
+  private final String table;
+  private final Class<T> rowClass;
+  private final String outputDir;
+  private final OutputFormat format;
+  private final int numShards;
+
+  public WriteTable(String table, Class<T> rowClass, String outputDir, OutputFormat format, int numShards) {
+    this.table = table;
+    this.rowClass = rowClass;
+    this.outputDir = outputDir;
+    this.format = format;
+    this.numShards = numShards;
+  }
+
+  public static String tableDir(String outputDir, String table) {
+    return outputDir.endsWith("/") ? outputDir + table : outputDir + "/" + table;
+  }
+
+  @Override
+  public WriteFilesResult<Void> expand(PCollection<T> rows) {
+    PCollection<T> global = rows.apply("Global window", globally());
+    FileIO.Write<Void, T> write;
+    switch (format) {
+      case PARQUET:
+        write = FileIO.<T>write().via(
+            Contextful.fn(r -> (GenericRecord) r),
+            ParquetIO.sink(schemaOf(rowClass)).withAvroDataModel(ShopBeamAvroData.get()));
+        break;
+      case AVRO:
+        write = FileIO.<T>write().via(AvroIO.sink(rowClass));
+        break;
+      default:
+        write = FileIO.<T>write().via(Contextful.fn(RecordJson::toJson), TextIO.sink());
+        break;
+    }
+    write = write.to(tableDir(outputDir, table)).withPrefix("part").withSuffix(format.suffix());
+    if (numShards > 0) {
+      write = write.withNumShards(numShards);
+    }
+    return global.apply("Write " + table, write);
+  }
+
+  /** Batch output is one global window; the default trigger fires once, when all input is in. */
+  public static <T> Window<T> globally() {
+    return Window.<T>into(new GlobalWindows())
+        .triggering(DefaultTrigger.of())
+        .withAllowedLateness(Duration.ZERO)
+        .discardingFiredPanes();
+  }
+
+  private static org.apache.avro.Schema schemaOf(Class<? extends SpecificRecordBase> cls) {
+    return org.apache.avro.specific.SpecificData.get().getSchema(cls);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.shopbeam.runners;
+
+import dev.shopbeam.pipelines.BatchPipeline;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The bundled jar's command line: {@code java -jar shopbeam-bundled.jar COMMAND [--option=value ...]}.
+ * Each command is also a main class of its own, for launchers that take a class name.
+ */
+public final class ShopBeam {
+  private ShopBeam() {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      usage(out);
+      return args.length == 0 ? BatchPipeline.EXIT_USAGE : BatchPipeline.EXIT_OK;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "batch":
+        return BatchPipeline.run(rest, out, err);
+      default:
+        err.println("error: unknown command '" + args[0] + "'");
+        usage(err);
+        return BatchPipeline.EXIT_USAGE;
+    }
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("usage: java -jar shopbeam-bundled.jar COMMAND [--option=value ...]");
+    out.println();
+    out.println("commands:");
+    out.println("  batch   files in -> clean events, item/category stats, funnel, hot items, dead letters, _SUMMARY.json");
+    out.println("          (main class dev.shopbeam.pipelines.BatchPipeline)");
+    out.println();
+    out.println("COMMAND --help lists a command's options and their defaults.");
+  }
+}

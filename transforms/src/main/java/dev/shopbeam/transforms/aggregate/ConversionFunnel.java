@@ -1,0 +1,177 @@
+package dev.shopbeam.transforms.aggregate;
+
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.FunnelStats;
+import dev.shopbeam.transforms.Coders;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The conversion funnel per window over known users: who viewed, carted, bought, and who went from
+ * one step to the next. Two combines, no per-user lists in one worker: first each user's steps as a
+ * bit mask (a combine per user), then the window's counts of masks (a global combine per window).
+ */
+public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent>, PCollection<FunnelStats>> {
+  static final int VIEWED = 1;
+  static final int CARTED = 2;
+  static final int BOUGHT = 4;
+
+  @Override
+  public PCollection<FunnelStats> expand(PCollection<CommerceEvent> events) {
+    return events
+        .apply("Steps per event", ParDo.of(new StepFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+        .apply("Steps per user", Combine.perKey(ConversionFunnel::or))
+        .apply(Values.create())
+        .apply("Counts per window", Combine.globally(new CountsFn()).withoutDefaults())
+        .apply("To FunnelStats", ParDo.of(new ToFunnelStats()))
+        .setCoder(Coders.avro(FunnelStats.class));
+  }
+
+  static int steps(CommerceEvent e) {
+    switch (e.getBehavior()) {
+      case VIEW:
+        return VIEWED;
+      case CART:
+        return CARTED;
+      case BUY:
+        return BOUGHT;
+      default:
+        return 0; // FAV and CANCEL are not funnel steps, but the user still counts as active
+    }
+  }
+
+  private static int or(Iterable<Integer> masks) {
+    int m = 0;
+    for (int x : masks) {
+      m |= x;
+    }
+    return m;
+  }
+
+  private static final class StepFn extends DoFn<CommerceEvent, KV<String, Integer>> {
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, Integer>> out) {
+      if (e.getUserId() != null) {
+        out.output(KV.of(e.getUserId(), steps(e)));
+      }
+    }
+  }
+
+  /** Users per step mask: index = mask (0..7). */
+  static final class CountsFn extends Combine.CombineFn<Integer, long[], long[]> {
+    @Override
+    public long[] createAccumulator() {
+      return new long[8];
+    }
+
+    @Override
+    public long[] addInput(long[] acc, Integer mask) {
+      acc[mask]++;
+      return acc;
+    }
+
+    @Override
+    public long[] mergeAccumulators(Iterable<long[]> accs) {
+      long[] sum = new long[8];
+      for (long[] a : accs) {
+        for (int i = 0; i < 8; i++) {
+          sum[i] += a[i];
+        }
+      }
+      return sum;
+    }
+
+    @Override
+    public long[] extractOutput(long[] acc) {
+      return acc;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<long[]> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Integer> c) {
+      return MaskCountsCoder.INSTANCE;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<long[]> getDefaultOutputCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Integer> c) {
+      return MaskCountsCoder.INSTANCE;
+    }
+  }
+
+  static final class MaskCountsCoder extends AtomicCoder<long[]> {
+    static final MaskCountsCoder INSTANCE = new MaskCountsCoder();
+
+    @Override
+    public void encode(long[] v, OutputStream os) throws IOException {
+      DataOutputStream out = new DataOutputStream(os);
+      for (int i = 0; i < 8; i++) {
+        out.writeLong(v[i]);
+      }
+      out.flush();
+    }
+
+    @Override
+    public long[] decode(InputStream is) throws IOException {
+      DataInputStream in = new DataInputStream(is);
+      long[] v = new long[8];
+      for (int i = 0; i < 8; i++) {
+        v[i] = in.readLong();
+      }
+      return v;
+    }
+  }
+
+  /** Builds the row from users-per-mask counts; also used by the plain-Java model in tests. */
+  public static FunnelStats toRow(long[] perMask, java.time.Instant start, java.time.Instant end) {
+    long users = 0, viewers = 0, carters = 0, buyers = 0, vc = 0, cb = 0, vb = 0;
+    for (int m = 0; m < 8; m++) {
+      long n = perMask[m];
+      users += n;
+      boolean v = (m & VIEWED) != 0, c = (m & CARTED) != 0, b = (m & BOUGHT) != 0;
+      viewers += v ? n : 0;
+      carters += c ? n : 0;
+      buyers += b ? n : 0;
+      vc += v && c ? n : 0;
+      cb += c && b ? n : 0;
+      vb += v && b ? n : 0;
+    }
+    return FunnelStats.newBuilder()
+        .setWindowStart(start)
+        .setWindowEnd(end)
+        .setUsers(users)
+        .setViewers(viewers)
+        .setCarters(carters)
+        .setBuyers(buyers)
+        .setViewedAndCarted(vc)
+        .setCartedAndBought(cb)
+        .setViewedAndBought(vb)
+        .setViewToCartRate(viewers == 0 ? null : (double) vc / viewers)
+        .setCartToBuyRate(carters == 0 ? null : (double) cb / carters)
+        .setViewToBuyRate(viewers == 0 ? null : (double) vb / viewers)
+        .build();
+  }
+
+  private static final class ToFunnelStats extends DoFn<long[], FunnelStats> {
+    @ProcessElement
+    public void process(@Element long[] perMask, BoundedWindow w, OutputReceiver<FunnelStats> out) {
+      out.output(toRow(perMask, StatsPerWindow.start(w), StatsPerWindow.end(w)));
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.shopbeam.transforms.parse;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Derives a stable event id from a record's content for sources that carry none, so that an exact
+ * replay of a record (a repeated line, a re-sent message) gets the same id and is deduplicated. 128
+ * bits keep accidental collisions out of reach at any data size we will see. Not thread-safe.
+ */
+public final class EventIds {
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private final MessageDigest md5;
+
+  public EventIds() {
+    try {
+      md5 = MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+  }
+
+  /** {@code prefix + ':' + hex(md5(text))}. */
+  public String of(String prefix, String text) {
+    byte[] digest = md5.digest(text.getBytes(StandardCharsets.UTF_8));
+    char[] out = new char[prefix.length() + 1 + digest.length * 2];
+    prefix.getChars(0, prefix.length(), out, 0);
+    int p = prefix.length();
+    out[p++] = ':';
+    for (byte b : digest) {
+      out[p++] = HEX[(b >> 4) & 0xF];
+      out[p++] = HEX[b & 0xF];
+    }
+    return new String(out);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.shopbeam.transforms.parse;
+
+import dev.shopbeam.transforms.RecordOutcome;
+import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CommerceEvent;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * The UCI Online Retail layout: {@code InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,
+ * CustomerID,Country}. A line is a BUY; an invoice starting with 'C' is a CANCEL of the (negative)
+ * quantity. InvoiceDate is Europe/London wall-clock time, as {@code yyyy-MM-dd HH:mm[:ss]} or the
+ * spreadsheet's {@code M/d/yyyy H:mm}. Prices are GBP.
+ */
+public final class OnlineRetailParser implements RecordParser {
+  public static final String SOURCE = InputFormat.ONLINE_RETAIL.cliName();
+  /** A negative quantity on an ordinary invoice is a stock write-off, not a sale. */
+  public static final String STOCK_ADJUSTMENT_RULE = "stock_adjustment";
+
+  private static final ZoneId LONDON = ZoneId.of("Europe/London");
+  private static final DateTimeFormatter ISO_LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm[:ss]");
+  private static final DateTimeFormatter SPREADSHEET = DateTimeFormatter.ofPattern("M/d/yyyy H:mm[:ss]");
+  private static final int FIELDS = 8;
+
+  private final EventIds ids = new EventIds();
+
+  @Override
+  public RecordOutcome parse(String text, Instant ingestTime) {
+    String[] f = CsvRecord.fields(text);
+    if (f == null) {
+      return RecordOutcome.rejected(Reasons.MALFORMED_CSV, CsvRecord.whyMalformed(text));
+    }
+    if (f.length != FIELDS) {
+      return RecordOutcome.rejected(
+          Reasons.WRONG_FIELD_COUNT, "expected " + FIELDS + " fields, found " + f.length);
+    }
+    String invoice = f[0].strip();
+    String stockCode = f[1].strip();
+    if (invoice.isEmpty()) {
+      return RecordOutcome.rejected(Reasons.MISSING_FIELD, "InvoiceNo is empty");
+    }
+    if (stockCode.isEmpty()) {
+      return RecordOutcome.rejected(Reasons.MISSING_FIELD, "StockCode is empty");
+    }
+    int quantity;
+    try {
+      quantity = Integer.parseInt(f[3].strip());
+    } catch (NumberFormatException e) {
+      return RecordOutcome.rejected(Reasons.INVALID_NUMBER, "Quantity '" + f[3] + "' is not an integer");
+    }
+    Instant eventTime;
+    try {
+      eventTime = parseInvoiceDate(f[4].strip());
+    } catch (DateTimeParseException e) {
+      return RecordOutcome.rejected(
+          Reasons.INVALID_TIMESTAMP,
+          "InvoiceDate '" + f[4] + "' is not yyyy-MM-dd HH:mm[:ss] or M/d/yyyy H:mm");
+    }
+    BigDecimal unitPrice;
+    try {
+      unitPrice = new BigDecimal(f[5].strip());
+    } catch (NumberFormatException e) {
+      return RecordOutcome.rejected(Reasons.INVALID_NUMBER, "UnitPrice '" + f[5] + "' is not a number");
+    }
+    if (unitPrice.scale() > 3) {
+      return RecordOutcome.rejected(
+          Reasons.INVALID_NUMBER, "UnitPrice '" + f[5] + "' has more than 3 decimal places");
+    }
+
+    boolean cancellation = invoice.charAt(0) == 'C' || invoice.charAt(0) == 'c';
+    Behavior behavior;
+    if (cancellation) {
+      if (quantity > 0) {
+        return RecordOutcome.rejected(
+            Reasons.INCONSISTENT_CANCELLATION,
+            "cancellation invoice " + invoice + " has a positive Quantity " + quantity);
+      }
+      behavior = Behavior.CANCEL;
+      quantity = -quantity;
+    } else {
+      if (quantity < 0) {
+        return RecordOutcome.filtered(STOCK_ADJUSTMENT_RULE);
+      }
+      behavior = Behavior.BUY;
+    }
+
+    return RecordOutcome.event(
+        CommerceEvent.newBuilder()
+            .setEventId(ids.of("or", text))
+            .setUserId(customerId(f[6]))
+            .setSessionId(invoice)
+            .setItemId(stockCode)
+            .setCategoryId(null)
+            .setBehavior(behavior)
+            .setQuantity(quantity)
+            .setUnitPrice(unitPrice.setScale(3, RoundingMode.UNNECESSARY))
+            .setCurrency("GBP")
+            .setCountry(CsvRecord.isBlank(f[7]) ? null : f[7].strip())
+            .setEventTime(eventTime)
+            .setIngestTime(ingestTime)
+            .setSource(SOURCE)
+            .build());
+  }
+
+  /** Customer ids come as {@code 17850} or, from some exports, {@code 17850.0}; empty means a guest. */
+  private static String customerId(String raw) {
+    String id = raw.strip();
+    if (id.isEmpty()) {
+      return null;
+    }
+    return id.endsWith(".0") ? id.substring(0, id.length() - 2) : id;
+  }
+
+  static Instant parseInvoiceDate(String s) {
+    DateTimeFormatter fmt = s.indexOf('/') >= 0 ? SPREADSHEET : ISO_LOCAL;
+    // In the autumn DST overlap atZone picks the earlier offset: the shop's clock cannot tell us more.
+    return LocalDateTime.parse(s, fmt).atZone(LONDON).toInstant();
+  }
+}

@@ -1,0 +1,158 @@
+package dev.shopbeam.transforms.parse;
+
+import dev.shopbeam.transforms.RecordOutcome;
+import com.google.auto.value.AutoValue;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.RawRecord;
+import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.DeadLetters;
+import dev.shopbeam.transforms.EventStreams;
+import dev.shopbeam.transforms.clean.CleanConfig;
+import dev.shopbeam.transforms.clean.EventValidator;
+import java.nio.ByteBuffer;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Parses raw records of one {@link InputFormat} into canonical events. A record that is empty, too
+ * large, not UTF-8 or not of the layout becomes a dead letter with its reason; a record the layout
+ * itself marks as not an event (an Online Retail stock write-off) is filtered under its rule.
+ */
+@AutoValue
+public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, EventStreams> {
+
+  public abstract InputFormat format();
+
+  /** When set, each parsed event is also validated and filtered (see {@link EventValidator}). */
+  public abstract @Nullable CleanConfig validation();
+
+  public static ParseEvents of(InputFormat format) {
+    return new AutoValue_ParseEvents(format, null);
+  }
+
+  /**
+   * Parse and validate in one step, while the raw record and its location are still at hand for the
+   * dead letter (and without a second pass over the events).
+   */
+  public ParseEvents withValidation(CleanConfig config) {
+    return new AutoValue_ParseEvents(format(), config);
+  }
+
+  @Override
+  public EventStreams expand(PCollection<RawRecord> records) {
+    PCollectionTuple out =
+        records.apply(
+            "Parse " + format().cliName(),
+            ParDo.of(new ParseFn(format(), validation()))
+                .withOutputTags(
+                    EventStreams.EVENTS,
+                    TupleTagList.of(EventStreams.DEAD_LETTERS).and(EventStreams.FILTERED)));
+    out.get(EventStreams.EVENTS).setCoder(Coders.events());
+    out.get(EventStreams.DEAD_LETTERS).setCoder(Coders.deadLetters());
+    out.get(EventStreams.FILTERED).setCoder(Coders.filtered());
+    return EventStreams.of(out);
+  }
+
+  static final class ParseFn extends DoFn<RawRecord, CommerceEvent> {
+    private final InputFormat format;
+    private final @Nullable CleanConfig validation;
+    private transient RecordParser parser;
+    private transient @Nullable EventValidator validator;
+
+    ParseFn(InputFormat format, @Nullable CleanConfig validation) {
+      this.format = format;
+      this.validation = validation;
+    }
+
+    @Setup
+    public void setup() {
+      parser = format.newParser();
+      validator = validation == null ? null : new EventValidator(validation);
+    }
+
+    @ProcessElement
+    public void process(@Element RawRecord record, MultiOutputReceiver out) {
+      String location = record.getSourceLocation();
+      byte[] bytes = bytesOf(record.getPayload());
+      if (record.getOriginalLength() > bytes.length) {
+        out.get(EventStreams.DEAD_LETTERS)
+            .output(DeadLetters.ofBytes(bytes, location, Reasons.RECORD_TOO_LARGE,
+                "record is " + record.getOriginalLength() + " bytes; the limit is " + bytes.length
+                    + " (payload cut to the limit)",
+                DeadLetters.STAGE_READ, format.cliName()));
+        return;
+      }
+      String text = DeadLetters.decodeStrict(bytes);
+      if (text == null) {
+        out.get(EventStreams.DEAD_LETTERS)
+            .output(DeadLetters.ofBytes(bytes, location, Reasons.INVALID_UTF8,
+                "record is not valid UTF-8 (raw bytes kept as base64)",
+                DeadLetters.STAGE_PARSE, format.cliName()));
+        return;
+      }
+      if (text.isBlank()) {
+        out.get(EventStreams.DEAD_LETTERS)
+            .output(DeadLetters.of(text, location, Reasons.EMPTY_RECORD,
+                "record is empty or only white space", DeadLetters.STAGE_PARSE, format.cliName()));
+        return;
+      }
+      RecordOutcome outcome;
+      try {
+        outcome = parser.parse(text, record.getIngestTime());
+      } catch (RuntimeException e) {
+        // A parser bug must not lose the record or kill the job: it becomes a dead letter that says so.
+        outcome = RecordOutcome.rejected("parser_error", e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+      String stage = DeadLetters.STAGE_PARSE;
+      if (outcome.isEvent() && validator != null) {
+        outcome = validator.check(outcome.event());
+        stage = DeadLetters.STAGE_CLEAN;
+      }
+      if (outcome.isEvent()) {
+        CommerceEvent event = outcome.event();
+        if (validator != null) {
+          // Validated events are within Beam's timestamp range, so they can carry their event time.
+          out.get(EventStreams.EVENTS)
+              .outputWithTimestamp(event, new Instant(event.getEventTime().toEpochMilli()));
+        } else {
+          out.get(EventStreams.EVENTS).output(event);
+        }
+      } else if (outcome.isFiltered()) {
+        out.get(EventStreams.FILTERED).output(KV.of(outcome.filterRule(), location));
+      } else {
+        out.get(EventStreams.DEAD_LETTERS)
+            .output(DeadLetters.of(text, location, outcome.reason(), outcome.detail(),
+                stage, format.cliName()));
+      }
+    }
+
+    /**
+     * Event time may be earlier than the record's arrival timestamp (a Kafka append time, a file's
+     * read time): that is what event time is. Lateness is the windowing's business, not this step's.
+     */
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE);
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+      ByteBuffer b = buffer.duplicate();
+      if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+        return b.array();
+      }
+      byte[] copy = new byte[b.remaining()];
+      b.get(copy);
+      return copy;
+    }
+  }
+
+}
