@@ -2,6 +2,7 @@ package dev.shopbeam.pipelines;
 
 import com.google.auto.value.AutoValue;
 import dev.shopbeam.pipelines.io.OutputFormat;
+import dev.shopbeam.transforms.window.Durations;
 import dev.shopbeam.transforms.aggregate.HotItems;
 import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.parse.InputFormat;

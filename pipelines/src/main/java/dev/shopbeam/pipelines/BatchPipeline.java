@@ -14,6 +14,7 @@ import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
 import dev.shopbeam.transforms.clean.CleanEvents;
+import dev.shopbeam.transforms.window.Durations;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;

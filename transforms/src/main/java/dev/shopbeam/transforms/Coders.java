@@ -3,31 +3,30 @@ package dev.shopbeam.transforms;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.RawRecord;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.values.KV;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.beam.sdk.coders.Coder;
 
-/** Avro coders for the records generated from {@code schemas/}: compact, and no Java serialization. */
+/** Avro binary coders for the records generated from {@code schemas/}: compact, no Java serialization. */
 public final class Coders {
   private Coders() {}
 
-  public static <T extends SpecificRecord> Coder<T> avro(Class<T> type) {
-    return AvroCoder.of(type);
+  public static <T extends SpecificRecordBase> Coder<T> avro(Class<T> type) {
+    return SpecificRecordCoder.of(type);
   }
 
   public static Coder<CommerceEvent> events() {
-    return AvroCoder.of(CommerceEvent.class);
+    return avro(CommerceEvent.class);
   }
 
   public static Coder<DeadLetter> deadLetters() {
-    return AvroCoder.of(DeadLetter.class);
+    return avro(DeadLetter.class);
   }
 
   public static Coder<RawRecord> rawRecords() {
-    return AvroCoder.of(RawRecord.class);
+    return avro(RawRecord.class);
   }
 
   public static Coder<KV<String, String>> filtered() {

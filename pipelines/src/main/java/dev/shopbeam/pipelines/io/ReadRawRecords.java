@@ -10,7 +10,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.time.Instant;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -64,7 +67,7 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
     @ProcessElement
     public void process(@Element FileIO.ReadableFile file, OutputReceiver<RawRecord> out) throws IOException {
       String path = file.getMetadata().resourceId().toString();
-      Instant ingestTime = Instant.ofEpochMilli(file.getMetadata().lastModifiedMillis());
+      Instant ingestTime = ingestTime(file.getMetadata());
       try (InputStream in = new BufferedInputStream(Channels.newInputStream(file.open()), 1 << 16)) {
         LineReader lines = new LineReader(in, maxRecordBytes);
         long lineNo = 0;
@@ -83,6 +86,22 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
         }
       }
     }
+  }
+
+  /**
+   * The file's last-modified time: when its records reached us. Some filesystems do not report it in
+   * the match (Beam's local one reports 0); local files are then asked directly.
+   */
+  static Instant ingestTime(MatchResult.Metadata metadata) throws IOException {
+    long millis = metadata.lastModifiedMillis();
+    if (millis <= 0 && "file".equals(metadata.resourceId().getScheme())) {
+      millis = Files.getLastModifiedTime(Paths.get(metadata.resourceId().toString())).toMillis();
+    }
+    if (millis <= 0) {
+      throw new IOException("no last-modified time for " + metadata.resourceId()
+          + ": the filesystem does not report one, and ingest time is required");
+    }
+    return Instant.ofEpochMilli(millis);
   }
 
   /**

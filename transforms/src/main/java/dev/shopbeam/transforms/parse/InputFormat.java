@@ -34,7 +34,8 @@ public enum InputFormat {
       return false;
     }
     String line = firstLine.startsWith("\uFEFF") ? firstLine.substring(1) : firstLine;
-    return line.strip().equalsIgnoreCase(header);
+    // Some exports quote every field, the header's names included.
+    return line.replace("\"", "").strip().equalsIgnoreCase(header);
   }
 
   public RecordParser newParser() {

@@ -105,11 +105,11 @@ public abstract class WindowConfig implements Serializable {
   public String describe() {
     switch (type()) {
       case SLIDING:
-        return "sliding " + size() + " every " + period();
+        return "sliding " + Durations.format(size()) + " every " + Durations.format(period());
       case SESSION:
-        return "session gap " + size();
+        return "session gap " + Durations.format(size());
       default:
-        return type().name().toLowerCase() + " " + size();
+        return "fixed " + Durations.format(size());
     }
   }
 

@@ -56,6 +56,13 @@ class OnlineRetailParserTest {
   }
 
   @Test
+  void fullyQuotedExportsParse() {
+    CommerceEvent e = event("\"536365\",\"85123A\",\"WHITE HANGING HEART T-LIGHT HOLDER\",6,\"2010-12-01 08:26:00\",2.55,17850,\"United Kingdom\"");
+    assertThat(e.getItemId(), is("85123A"));
+    assertThat(e.getQuantity(), is(6));
+  }
+
+  @Test
   void spreadsheetDatesAreAccepted() {
     CommerceEvent e = event("536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom");
     assertThat(e.getEventTime(), is(Instant.parse("2010-12-01T08:26:00Z")));
@@ -113,6 +120,7 @@ class OnlineRetailParserTest {
     assertThat(InputFormat.ONLINE_RETAIL.isHeader("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"), is(true));
     assertThat(InputFormat.ONLINE_RETAIL.isHeader("\uFEFFInvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\r"), is(true));
     assertThat(InputFormat.ONLINE_RETAIL.isHeader("536365,85123A,X,6,2010-12-01 08:26:00,2.55,17850,United Kingdom"), is(false));
+    assertThat(InputFormat.ONLINE_RETAIL.isHeader("\"InvoiceNo\",\"StockCode\",\"Description\",\"Quantity\",\"InvoiceDate\",\"UnitPrice\",\"CustomerID\",\"Country\""), is(true));
     assertThat(InputFormat.USERBEHAVIOR.isHeader("userId,itemId,categoryId,behavior,timestamp"), is(false));
   }
 }

@@ -1,4 +1,4 @@
-package dev.shopbeam.pipelines;
+package dev.shopbeam.transforms.window;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

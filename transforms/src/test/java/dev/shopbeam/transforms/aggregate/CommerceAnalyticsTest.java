@@ -1,0 +1,77 @@
+package dev.shopbeam.transforms.aggregate;
+
+import static dev.shopbeam.transforms.testing.TestEvents.asText;
+
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.testing.AnalyticsModel;
+import dev.shopbeam.transforms.testing.TestEvents;
+import dev.shopbeam.transforms.testing.TestPipelineExtension;
+import dev.shopbeam.transforms.window.WindowConfig;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every aggregate table equals its plain-Java model ({@link AnalyticsModel}), for bounded input and for
+ * the same events arriving as a stream, in the manner of Nexmark's {@code QueryTest.queryMatchesModel}.
+ */
+@ExtendWith(TestPipelineExtension.class)
+class CommerceAnalyticsTest {
+  private static final long HOUR = 3_600_000L;
+  private static final long FIVE_MINUTES = 300_000L;
+  private static final List<CommerceEvent> EVENTS = TestEvents.shop(7L, 25, 30, 60);
+
+  private static CommerceAnalytics analytics(WindowConfig window) {
+    return CommerceAnalytics.of(window, HotItems.of(Duration.standardHours(1), Duration.standardMinutes(5), 3));
+  }
+
+  private static void assertMatchesModel(AnalyticsTables t, long size, long period) {
+    PAssert.that(asText(t.itemStats())).containsInAnyOrder(asText(AnalyticsModel.itemStats(EVENTS, size, period)));
+    PAssert.that(asText(t.funnel())).containsInAnyOrder(asText(AnalyticsModel.funnel(EVENTS, size, period)));
+    PAssert.that(asText(t.hotItems())).containsInAnyOrder(asText(AnalyticsModel.hotItems(EVENTS, HOUR, FIVE_MINUTES, 3)));
+  }
+
+  @Test
+  void batchMatchesModelInFixedWindows(TestPipeline p) {
+    PCollection<CommerceEvent> events = p.apply(Create.timestamped(TestEvents.timestamped(EVENTS)).withCoder(Coders.events()));
+    assertMatchesModel(events.apply(analytics(WindowConfig.fixed(Duration.standardHours(1)))), HOUR, HOUR);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void batchMatchesModelInSlidingWindows(TestPipeline p) {
+    PCollection<CommerceEvent> events = p.apply(Create.timestamped(TestEvents.timestamped(EVENTS)).withCoder(Coders.events()));
+    WindowConfig sliding = WindowConfig.sliding(Duration.standardMinutes(30), Duration.standardMinutes(10));
+    assertMatchesModel(events.apply(analytics(sliding)), 30 * 60_000L, 10 * 60_000L);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void streamingMatchesModel(TestPipeline p) {
+    // The events arrive in their (slightly out-of-order) arrival order, in batches, with the watermark
+    // trailing the arrivals by more than the disorder, so nothing is late.
+    TestStream.Builder<CommerceEvent> stream = TestStream.create(Coders.events());
+    List<TimestampedValue<CommerceEvent>> all = TestEvents.timestamped(EVENTS);
+    for (int i = 0; i < all.size(); i += 50) {
+      List<TimestampedValue<CommerceEvent>> batch = all.subList(i, Math.min(all.size(), i + 50));
+      stream = stream.addElements(batch.get(0), batch.subList(1, batch.size()).toArray(new TimestampedValue[0]));
+      Instant earliestLater = all.subList(Math.min(all.size(), i + 50), all.size()).stream()
+          .map(TimestampedValue::getTimestamp).min(Instant::compareTo).orElse(null);
+      if (earliestLater != null) {
+        stream = stream.advanceWatermarkTo(earliestLater.minus(Duration.millis(1)));
+      }
+    }
+    PCollection<CommerceEvent> events = p.apply(stream.advanceWatermarkToInfinity());
+    assertMatchesModel(events.apply(analytics(WindowConfig.fixed(Duration.standardHours(1)))), HOUR, HOUR);
+    p.run().waitUntilFinish();
+  }
+}
