@@ -110,8 +110,10 @@ public final class JsonEventParser implements RecordParser {
     }
     if (n.isTextual()) {
       try {
-        return OffsetDateTime.parse(n.textValue().strip()).toInstant();
-      } catch (DateTimeParseException e) {
+        Instant t = OffsetDateTime.parse(n.textValue().strip()).toInstant();
+        t.toEpochMilli(); // timestamps are stored as epoch millis: years beyond +-292 million do not fit
+        return t;
+      } catch (DateTimeParseException | ArithmeticException e) {
         // fall through
       }
     }

@@ -10,6 +10,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 
 /**
  * The UCI Online Retail layout: {@code InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,
@@ -23,8 +24,11 @@ public final class OnlineRetailParser implements RecordParser {
   public static final String STOCK_ADJUSTMENT_RULE = "stock_adjustment";
 
   private static final ZoneId LONDON = ZoneId.of("Europe/London");
-  private static final DateTimeFormatter ISO_LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm[:ss]");
-  private static final DateTimeFormatter SPREADSHEET = DateTimeFormatter.ofPattern("M/d/yyyy H:mm[:ss]");
+  // STRICT: 2010-02-30 is an error, not silently 2010-02-28.
+  private static final DateTimeFormatter ISO_LOCAL =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm[:ss]").withResolverStyle(ResolverStyle.STRICT);
+  private static final DateTimeFormatter SPREADSHEET =
+      DateTimeFormatter.ofPattern("M/d/uuuu H:mm[:ss]").withResolverStyle(ResolverStyle.STRICT);
   private static final int FIELDS = 8;
 
   private final EventIds ids = new EventIds();

@@ -105,16 +105,18 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
         return;
       }
       RecordOutcome outcome;
+      String stage = DeadLetters.STAGE_PARSE;
       try {
         outcome = parser.parse(text, record.getIngestTime());
+        if (outcome.isEvent() && validator != null) {
+          stage = DeadLetters.STAGE_CLEAN;
+          outcome = validator.check(outcome.event());
+        }
       } catch (RuntimeException e) {
-        // A parser bug must not lose the record or kill the job: it becomes a dead letter that says so.
-        outcome = RecordOutcome.rejected("parser_error", e.getClass().getSimpleName() + ": " + e.getMessage());
-      }
-      String stage = DeadLetters.STAGE_PARSE;
-      if (outcome.isEvent() && validator != null) {
-        outcome = validator.check(outcome.event());
-        stage = DeadLetters.STAGE_CLEAN;
+        // A bug in a parser or rule must not lose the record or kill the job: it becomes a dead letter
+        // that says so, and the summary shows it under its own reason.
+        outcome = RecordOutcome.rejected(
+            Reasons.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
       }
       if (outcome.isEvent()) {
         CommerceEvent event = outcome.event();

@@ -14,6 +14,8 @@ public final class Reasons {
   public static final String INVALID_FIELD = "invalid_field";
   public static final String UNKNOWN_BEHAVIOR = "unknown_behavior";
   public static final String INCONSISTENT_CANCELLATION = "inconsistent_cancellation";
+  /** A parser or rule threw: a bug of ours, reported rather than hidden or fatal. */
+  public static final String INTERNAL_ERROR = "internal_error";
 
   private Reasons() {}
 }

@@ -1,0 +1,81 @@
+package dev.shopbeam.pipelines.io;
+
+import dev.shopbeam.schemas.ShopBeamAvroData;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+
+/**
+ * Reads a table of a local batch output back as JSON lines ({@link RecordJson}), whatever format it
+ * was written in: for comparing runs, runners and formats, and for tools that inspect an output.
+ */
+public final class ReadTables {
+  private ReadTables() {}
+
+  /** Every row of {@code <outputDir>/<table>}, as JSON, in file order (shards sorted by name). */
+  public static <T extends SpecificRecordBase> List<String> rows(
+      Path outputDir, String table, Class<T> rowClass, OutputFormat format) throws IOException {
+    Path dir = outputDir.resolve(table);
+    List<String> rows = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return rows;
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.getFileName().toString().startsWith("part") && p.toString().endsWith(format.suffix()))
+          .sorted().collect(Collectors.toList());
+    }
+    for (Path f : files) {
+      switch (format) {
+        case PARQUET:
+          readParquet(f, rows);
+          break;
+        case AVRO:
+          readAvro(f.toFile(), rowClass, rows);
+          break;
+        default:
+          for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            if (!line.isEmpty()) {
+              rows.add(line);
+            }
+          }
+      }
+    }
+    return rows;
+  }
+
+  private static void readParquet(Path f, List<String> rows) throws IOException {
+    Configuration conf = new Configuration();
+    try (ParquetReader<SpecificRecordBase> r =
+        AvroParquetReader.<SpecificRecordBase>builder(
+                HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), conf))
+            .withDataModel(ShopBeamAvroData.get())
+            .build()) {
+      for (SpecificRecordBase rec = r.read(); rec != null; rec = r.read()) {
+        rows.add(RecordJson.toJson(rec));
+      }
+    }
+  }
+
+  private static <T extends SpecificRecordBase> void readAvro(File f, Class<T> rowClass, List<String> rows)
+      throws IOException {
+    try (DataFileReader<T> r = new DataFileReader<>(f, new SpecificDatumReader<>(rowClass))) {
+      for (T rec : r) {
+        rows.add(RecordJson.toJson(rec));
+      }
+    }
+  }
+}

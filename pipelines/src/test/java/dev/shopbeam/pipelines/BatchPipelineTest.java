@@ -1,0 +1,147 @@
+package dev.shopbeam.pipelines;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shopbeam.pipelines.io.OutputFormat;
+import dev.shopbeam.pipelines.io.ReadTables;
+import dev.shopbeam.pipelines.io.RecordJson;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.DeadLetter;
+import dev.shopbeam.transforms.RecordOutcome;
+import dev.shopbeam.transforms.clean.CleanConfig;
+import dev.shopbeam.transforms.clean.EventValidator;
+import dev.shopbeam.transforms.parse.InputFormat;
+import dev.shopbeam.transforms.parse.RecordParser;
+import dev.shopbeam.transforms.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The batch pipeline end to end on DirectRunner (with its immutability and encodability checks on). */
+class BatchPipelineTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path out;
+
+  static int runBatch(String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--runner=DirectRunner");
+    all.add("--enforceImmutability=true");
+    all.add("--enforceEncodability=true");
+    return BatchPipeline.run(all.toArray(new String[0]), System.out, System.err);
+  }
+
+  /** Every record of each malformed file leaves exactly as test-data/malformed/expected-outcomes.tsv says. */
+  @ParameterizedTest
+  @CsvSource({
+    "online-retail-malformed.csv, online-retail",
+    "userbehavior-malformed.csv, userbehavior",
+    "events-malformed.jsonl, json"})
+  void malformedRecordsLeaveWithTheirExpectedOutcome(String file, String format) throws Exception {
+    Map<Integer, String> expected = new TreeMap<>();
+    for (String line : Files.readAllLines(TestData.path("test-data/malformed/expected-outcomes.tsv"))) {
+      String[] f = line.split("\t");
+      if (!line.startsWith("#") && f[0].equals(file)) {
+        expected.put(Integer.parseInt(f[1]), f[2]);
+      }
+    }
+    int exit = runBatch("--input=" + TestData.path("test-data/malformed/" + file), "--format=" + format,
+        "--output=" + out, "--outputFormat=json", "--maxRecordBytes=65536");
+    assertThat(exit, is(BatchPipeline.EXIT_OK));
+
+    Map<Integer, String> deadLetters = new TreeMap<>();
+    for (String row : ReadTables.rows(out, Tables.DEAD_LETTERS, DeadLetter.class, OutputFormat.JSON)) {
+      JsonNode d = JSON.readTree(row);
+      String loc = d.get("source_location").asText();
+      assertThat(loc, containsString(file));
+      int line = Integer.parseInt(loc.substring(loc.lastIndexOf(':') + 1));
+      assertThat("line " + line + " dead-lettered twice", deadLetters.put(line, d.get("reason").asText()), is((String) null));
+      assertThat(d.get("error_detail").asText().isEmpty(), is(false));
+    }
+    Map<Integer, String> expectedDead = new TreeMap<>();
+    Map<String, Integer> expectedFiltered = new TreeMap<>();
+    int expectedValid = 0;
+    for (Map.Entry<Integer, String> e : expected.entrySet()) {
+      if (e.getValue().equals("valid")) {
+        expectedValid++;
+      } else if (e.getValue().startsWith("filtered:")) {
+        expectedFiltered.merge(e.getValue().substring("filtered:".length()), 1, Integer::sum);
+      } else {
+        expectedDead.put(e.getKey(), e.getValue());
+      }
+    }
+    assertThat(deadLetters, equalTo(expectedDead));
+
+    JsonNode summary = RunSummary.read(out.toString());
+    assertThat(summary.get("read").asInt(), is(expected.size()));
+    assertThat(summary.get("valid").asInt(), is(expectedValid));
+    Map<String, Integer> filtered = new TreeMap<>();
+    summary.get("filtered").get("byRule").fields().forEachRemaining(f -> filtered.put(f.getKey(), f.getValue().asInt()));
+    assertThat(filtered, equalTo(expectedFiltered));
+    assertThat(summary.get("invariantHolds").asBoolean(), is(true));
+    assertThat(summary.get("tables").get(Tables.CLEAN_EVENTS).asInt(), is(expectedValid));
+  }
+
+  /**
+   * The clean events equal a plain-Java model: each line parsed and validated by itself, the first copy
+   * of each event id kept.
+   */
+  @Test
+  void cleanEventsMatchPlainModel() throws Exception {
+    Path input = TestData.path("test-data/userbehavior-sample.csv");
+    int exit = runBatch("--input=" + input, "--format=userbehavior", "--output=" + out);
+    assertThat(exit, is(BatchPipeline.EXIT_OK));
+
+    Instant ingest = Files.getLastModifiedTime(input).toInstant();
+    RecordParser parser = InputFormat.USERBEHAVIOR.newParser();
+    EventValidator validator = new EventValidator(CleanConfig.defaults());
+    Set<String> seen = new HashSet<>();
+    List<String> model = new ArrayList<>();
+    for (String line : Files.readAllLines(input, StandardCharsets.UTF_8)) {
+      RecordOutcome o = parser.parse(line, ingest);
+      if (o.isEvent()) {
+        o = validator.check(o.event());
+      }
+      if (o.isEvent() && seen.add(o.event().getEventId())) {
+        model.add(RecordJson.toJson(o.event()));
+      }
+    }
+    List<String> rows = ReadTables.rows(out, Tables.CLEAN_EVENTS, CommerceEvent.class, OutputFormat.PARQUET);
+    model.sort(null);
+    rows.sort(null);
+    assertThat(rows, equalTo(model));
+  }
+
+  @Test
+  void badOptionsAreOneLineErrorsWithExitCode2() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = BatchPipeline.run(new String[] {"--input=x", "--format=csv", "--output=" + out, "--runner=DirectRunner"},
+        System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("unknown format 'csv'"));
+
+    err.reset();
+    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--windowSize=soon",
+        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--windowSize='soon' is not a duration"));
+  }
+}
