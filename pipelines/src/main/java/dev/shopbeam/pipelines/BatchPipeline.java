@@ -182,11 +182,25 @@ public final class BatchPipeline {
         summary.get("deadLettered").get("total").asLong(), summary.get("filtered").get("total").asLong());
     out.println("tables: " + summary.get("tables"));
     out.println("summary: " + RunSummary.location(config.output()));
+    writeEmptyTables(config, summary);
     if (!summary.get("invariantHolds").asBoolean()) {
       err.println("error: records went missing: read != valid + deadLettered + filtered");
       return EXIT_FAILED;
     }
     return EXIT_OK;
+  }
+
+  /** Tables without rows still get a (schema-only) file, so every table directory can be read. */
+  static void writeEmptyTables(BatchConfig config, JsonNode summary) throws IOException {
+    ResourceId outDir = FileSystems.matchNewResource(config.output(), true);
+    if (!"file".equals(outDir.getScheme())) {
+      return;
+    }
+    for (Map.Entry<String, Class<? extends SpecificRecordBase>> t : Tables.ALL.entrySet()) {
+      if (summary.get("tables").path(t.getKey()).asLong(0) == 0) {
+        WriteTable.writeEmpty(java.nio.file.Paths.get(config.output(), t.getKey()), t.getValue(), config.outputFormat());
+      }
+    }
   }
 
   static void printHelp(PrintStream out) {

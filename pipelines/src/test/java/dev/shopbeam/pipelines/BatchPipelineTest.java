@@ -128,6 +128,10 @@ class BatchPipelineTest {
     model.sort(null);
     rows.sort(null);
     assertThat(rows, equalTo(model));
+
+    // The sample has no dead letters: the table is still there, as a readable file with no rows.
+    assertThat(Files.exists(out.resolve(Tables.DEAD_LETTERS).resolve("part-00000-of-00001.parquet")), is(true));
+    assertThat(ReadTables.rows(out, Tables.DEAD_LETTERS, DeadLetter.class, OutputFormat.PARQUET).size(), is(0));
   }
 
   @Test

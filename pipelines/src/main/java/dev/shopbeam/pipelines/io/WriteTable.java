@@ -73,6 +73,39 @@ public final class WriteTable<T extends SpecificRecordBase>
         .discardingFiredPanes();
   }
 
+  /**
+   * Writes one empty file, with the table's schema, into a table directory that got no rows: Beam's
+   * file writes create no file for empty input, and readers such as Spark cannot infer a schema from an
+   * empty directory. Local directories only; elsewhere an empty table is simply absent.
+   */
+  public static void writeEmpty(java.nio.file.Path tableDir, Class<? extends SpecificRecordBase> rowClass,
+      OutputFormat format) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(tableDir);
+    java.nio.file.Path file = tableDir.resolve("part-00000-of-00001" + format.suffix());
+    org.apache.avro.Schema schema = schemaOf(rowClass);
+    switch (format) {
+      case PARQUET:
+        try (org.apache.parquet.hadoop.ParquetWriter<Object> w =
+            org.apache.parquet.avro.AvroParquetWriter.builder(
+                    org.apache.parquet.hadoop.util.HadoopOutputFile.fromPath(
+                        new org.apache.hadoop.fs.Path(file.toUri()), new org.apache.hadoop.conf.Configuration()))
+                .withSchema(schema)
+                .withDataModel(ShopBeamAvroData.get())
+                .build()) {
+          // no rows
+        }
+        break;
+      case AVRO:
+        try (org.apache.avro.file.DataFileWriter<Object> w =
+            new org.apache.avro.file.DataFileWriter<>(new org.apache.avro.specific.SpecificDatumWriter<>(schema))) {
+          w.create(schema, file.toFile());
+        }
+        break;
+      default:
+        java.nio.file.Files.write(file, new byte[0]);
+    }
+  }
+
   private static org.apache.avro.Schema schemaOf(Class<? extends SpecificRecordBase> cls) {
     return org.apache.avro.specific.SpecificData.get().getSchema(cls);
   }

@@ -1,0 +1,92 @@
+package dev.shopbeam.transforms.clean;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import dev.shopbeam.schemas.RawRecord;
+import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.EventStreams;
+import dev.shopbeam.transforms.parse.InputFormat;
+import dev.shopbeam.transforms.testing.TestPipelineExtension;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Parse + validate + filter + dedupe as one transform, in batch and in streaming. */
+@ExtendWith(TestPipelineExtension.class)
+class CleanEventsTest {
+  private static final Instant INGEST = Instant.parse("2017-12-01T00:00:00Z");
+
+  static RawRecord raw(String line, int lineNo) {
+    byte[] b = line.getBytes(StandardCharsets.UTF_8);
+    return RawRecord.newBuilder().setPayload(ByteBuffer.wrap(b)).setSourceLocation("mem:" + lineNo)
+        .setIngestTime(INGEST).setOriginalLength(b.length).build();
+  }
+
+  static final List<String> LINES = List.of(
+      "1,100,7,pv,1511604000",
+      "1,100,7,cart,1511604060",
+      "1,100,7,pv,1511604000",      // replay of line 1
+      "2,200,7,buy,1511604100",
+      "2,200,7,buy,1511604100",     // replay of line 4
+      "2,200,7,buy,1511604100",     // and again
+      "3,300,8,teleport,1511604100", // dead letter
+      "3,300,8,pv,151160410000000"); // dead letter: absurd time
+
+  @Test
+  void everyRecordLeavesOnceInBatch(TestPipeline p) {
+    List<RawRecord> records = new ArrayList<>();
+    for (int i = 0; i < LINES.size(); i++) {
+      records.add(raw(LINES.get(i), i + 1));
+    }
+    EventStreams out = p.apply(Create.of(records).withCoder(Coders.rawRecords()))
+        .apply(CleanEvents.of(InputFormat.USERBEHAVIOR, CleanConfig.defaults()));
+    PAssert.that(out.events().apply("Events", MapElements.into(TypeDescriptors.strings())
+            .via(e -> e.getUserId() + "/" + e.getItemId() + "/" + e.getBehavior())))
+        .containsInAnyOrder("1/100/VIEW", "1/100/CART", "2/200/BUY");
+    PAssert.that(out.filtered().apply("Rules", MapElements.into(TypeDescriptors.strings()).via(KV::getKey)))
+        .containsInAnyOrder("duplicate", "duplicate", "duplicate");
+    PAssert.that(out.deadLetters().apply("Reasons", MapElements.into(TypeDescriptors.strings())
+            .via(d -> d.getSourceLocation() + " " + d.getReason())))
+        .containsInAnyOrder("mem:7 unknown_behavior", "mem:8 invalid_timestamp");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void aReplayArrivingLaterInAStreamIsStillADuplicate(TestPipeline p) {
+    TestStream<RawRecord> stream = TestStream.create(Coders.rawRecords())
+        .addElements(raw(LINES.get(0), 1), raw(LINES.get(1), 2))
+        .advanceProcessingTime(Duration.standardMinutes(5))
+        .addElements(raw(LINES.get(2), 3))
+        .advanceWatermarkToInfinity();
+    EventStreams out = p.apply(stream).apply(CleanEvents.of(InputFormat.USERBEHAVIOR, CleanConfig.defaults()));
+    PAssert.that(out.events().apply("Count events", Combine.globally(Count.<dev.shopbeam.schemas.CommerceEvent>combineFn()).withoutDefaults())).containsInAnyOrder(2L);
+    PAssert.that(out.filtered().apply(MapElements.into(TypeDescriptors.strings()).via(KV::getKey)))
+        .containsInAnyOrder("duplicate");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void configRejectsNonsense() {
+    try {
+      CleanConfig.defaults().toBuilder().setDedupeWindow(Duration.ZERO).build();
+      throw new AssertionError("expected a rejection");
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage().contains("dedupeWindow"), is(true));
+    }
+  }
+}
