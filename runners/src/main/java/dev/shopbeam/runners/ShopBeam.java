@@ -1,6 +1,8 @@
 package dev.shopbeam.runners;
 
 import dev.shopbeam.pipelines.BatchPipeline;
+import dev.shopbeam.pipelines.CompareOutputs;
+import dev.shopbeam.runners.kafka.KafkaCommands;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -24,6 +26,12 @@ public final class ShopBeam {
     switch (args[0]) {
       case "batch":
         return BatchPipeline.run(rest, out, err);
+      case "compare":
+        return CompareOutputs.run(rest, out, err);
+      case "kafka-local":
+        return KafkaCommands.kafkaLocal(rest, out, err);
+      case "replay":
+        return KafkaCommands.replay(rest, out, err);
       default:
         err.println("error: unknown command '" + args[0] + "'");
         usage(err);
@@ -37,6 +45,9 @@ public final class ShopBeam {
     out.println("commands:");
     out.println("  batch   files in -> clean events, item/category stats, funnel, hot items, dead letters, _SUMMARY.json");
     out.println("          (main class dev.shopbeam.pipelines.BatchPipeline)");
+    out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
+    out.println("  kafka-local [--port=9092] [--dataDir=DIR] [--topics=a,b]   a real single-node Kafka broker (KRaft), in-process");
+    out.println("  replay --bootstrapServers=H:P --topic=T --input=FILE --format=F [--rate=N]   a file to a topic, in event-time order");
     out.println();
     out.println("COMMAND --help lists a command's options and their defaults.");
   }

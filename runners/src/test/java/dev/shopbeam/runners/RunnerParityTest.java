@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.is;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopbeam.pipelines.BatchPipeline;
+import dev.shopbeam.pipelines.CompareOutputs;
 import dev.shopbeam.pipelines.RunSummary;
 import dev.shopbeam.pipelines.Tables;
 import dev.shopbeam.pipelines.io.OutputFormat;
@@ -73,6 +74,9 @@ class RunnerParityTest {
       }
       assertThat(runner + " summary", summaries.get(runner), equalTo(summaries.get("DirectRunner")));
       assertThat(summaries.get(runner).get("invariantHolds").asBoolean(), is(true));
+      assertThat("compare " + runner, CompareOutputs.run(
+          new String[] {out.resolve("DirectRunner").toString(), out.resolve(runner).toString()}, System.out, System.err),
+          is(BatchPipeline.EXIT_OK));
     }
   }
 }

@@ -109,19 +109,19 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
    * line while still counting its full length. A final line without '\n' is a line; the empty tail
    * after a final '\n' is not.
    */
-  static final class LineReader {
+  public static final class LineReader {
     private final InputStream in;
     private final int max;
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
     private long length;
     private byte[] bytes;
 
-    LineReader(InputStream in, int max) {
+    public LineReader(InputStream in, int max) {
       this.in = in;
       this.max = max;
     }
 
-    boolean next() throws IOException {
+    public boolean next() throws IOException {
       buf.reset();
       length = 0;
       int b;
@@ -155,11 +155,11 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
       }
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
       return bytes;
     }
 
-    long length() {
+    public long length() {
       return length;
     }
   }

@@ -94,17 +94,23 @@ public final class StatsPerWindow {
   private static final class ToRow<T extends SpecificRecordBase> extends DoFn<KV<KV<String, String>, BehaviorStats>, T> {
     private final Class<T> rowClass;
     private final String keyField;
+    private transient java.lang.reflect.Constructor<T> constructor;
 
     ToRow(Class<T> rowClass, String keyField) {
       this.rowClass = rowClass;
       this.keyField = keyField;
     }
 
+    @Setup
+    public void setup() throws NoSuchMethodException {
+      constructor = rowClass.getDeclaredConstructor();
+    }
+
     @ProcessElement
     public void process(@Element KV<KV<String, String>, BehaviorStats> kv, BoundedWindow w, OutputReceiver<T> out)
         throws ReflectiveOperationException {
       BehaviorStats s = kv.getValue();
-      T row = rowClass.getDeclaredConstructor().newInstance();
+      T row = constructor.newInstance();
       row.put("window_start", start(w));
       row.put("window_end", end(w));
       row.put(keyField, kv.getKey().getKey());
