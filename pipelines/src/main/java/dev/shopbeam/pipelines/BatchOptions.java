@@ -2,26 +2,21 @@ package dev.shopbeam.pipelines;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /**
- * Options of the batch pipeline. Values are checked, with one-line errors naming the option, by
- * {@link BatchConfig#fromOptions}; transforms never see these options, only the configs built from them.
+ * Options of the batch pipeline (files in, tables out); the cleaning, windowing and aggregation options
+ * are shared with the streaming pipeline ({@link AnalyticsOptions}). Values are checked, with one-line
+ * errors naming the option, by {@link BatchConfig#fromOptions}; transforms never see options, only the
+ * configs built from them.
  */
-public interface BatchOptions extends PipelineOptions {
+public interface BatchOptions extends AnalyticsOptions {
 
   @Description("Input file or glob (local or any Beam filesystem). .gz/.bz2/.zip/.deflate are decompressed by extension.")
   @Validation.Required
   String getInput();
 
   void setInput(String value);
-
-  @Description("Input layout: online-retail | userbehavior | json.")
-  @Validation.Required
-  String getFormat();
-
-  void setFormat(String value);
 
   @Description("Output directory: one subdirectory per table, plus _SUMMARY.json. Tables from an earlier run there are replaced.")
   @Validation.Required
@@ -41,93 +36,4 @@ public interface BatchOptions extends PipelineOptions {
 
   void setNumShards(int value);
 
-  @Description("Records (lines) longer than this many bytes are dead-lettered as record_too_large.")
-  @Default.Integer(1_048_576)
-  int getMaxRecordBytes();
-
-  void setMaxRecordBytes(int value);
-
-  @Description("Windows of the item, category and funnel tables: fixed | sliding | session.")
-  @Default.String("fixed")
-  String getWindow();
-
-  void setWindow(String value);
-
-  @Description("Window length (fixed, sliding) or session gap, e.g. 1h, 30m, PT1H.")
-  @Default.String("1h")
-  String getWindowSize();
-
-  void setWindowSize(String value);
-
-  @Description("How often a sliding window starts (sliding only).")
-  @Default.String("5m")
-  String getWindowPeriod();
-
-  void setWindowPeriod(String value);
-
-  @Description("How late (in event time) data may arrive and still update its window.")
-  @Default.String("0s")
-  String getAllowedLateness();
-
-  void setAllowedLateness(String value);
-
-  @Description("Fire early (speculative) results this often in processing time, e.g. 1m; empty for none. Streaming only in effect.")
-  @Default.String("")
-  String getEarlyFirings();
-
-  void setEarlyFirings(String value);
-
-  @Description("Hot items: sliding window length.")
-  @Default.String("1h")
-  String getHotItemsWindow();
-
-  void setHotItemsWindow(String value);
-
-  @Description("Hot items: how often a window starts.")
-  @Default.String("5m")
-  String getHotItemsPeriod();
-
-  void setHotItemsPeriod(String value);
-
-  @Description("Hot items: how many items per behavior and window.")
-  @Default.Integer(10)
-  int getHotItemsTopN();
-
-  void setHotItemsTopN(int value);
-
-  @Description("Events before this instant are dead-lettered as event_time_out_of_range (ISO-8601).")
-  @Default.String("1995-01-01T00:00:00Z")
-  String getMinEventTime();
-
-  void setMinEventTime(String value);
-
-  @Description("Events more than this after their ingest time are dead-lettered as event_time_out_of_range.")
-  @Default.String("1d")
-  String getMaxFutureSkew();
-
-  void setMaxFutureSkew(String value);
-
-  @Description("Largest accepted quantity per event.")
-  @Default.Integer(1_000_000)
-  int getMaxQuantity();
-
-  void setMaxQuantity(int value);
-
-  @Description("Item ids that are not products, filtered by rule: online-retail (the UCI set: POST, DOT, M, ...), none, or a list ID=rule,PREFIX*=rule.")
-  @Default.String("online-retail")
-  String getNonProductItems();
-
-  void setNonProductItems(String value);
-
-  @Description("Filter BUY/CANCEL lines whose unit price is 0 (rule zero_price).")
-  @Default.Boolean(true)
-  boolean getFilterZeroPrice();
-
-  void setFilterZeroPrice(boolean value);
-
-  @Description("Duplicates of an event id are looked for within event-time windows of this size.")
-  @Default.String("1h")
-  String getDedupeWindow();
-
-  void setDedupeWindow(String value);
 }

@@ -2,6 +2,7 @@ package dev.shopbeam.runners;
 
 import dev.shopbeam.pipelines.BatchPipeline;
 import dev.shopbeam.pipelines.CompareOutputs;
+import dev.shopbeam.pipelines.StreamingPipeline;
 import dev.shopbeam.runners.kafka.KafkaCommands;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ public final class ShopBeam {
     switch (args[0]) {
       case "batch":
         return BatchPipeline.run(rest, out, err);
+      case "streaming":
+        return StreamingPipeline.run(rest, out, err);
       case "compare":
         return CompareOutputs.run(rest, out, err);
       case "kafka-local":
@@ -45,6 +48,8 @@ public final class ShopBeam {
     out.println("commands:");
     out.println("  batch   files in -> clean events, item/category stats, funnel, hot items, dead letters, _SUMMARY.json");
     out.println("          (main class dev.shopbeam.pipelines.BatchPipeline)");
+    out.println("  streaming   Kafka in -> the same windowed tables and dead letters to Kafka topics");
+    out.println("          (main class dev.shopbeam.pipelines.StreamingPipeline; in progress, see the README)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
     out.println("  kafka-local [--port=9092] [--dataDir=DIR] [--topics=a,b]   a real single-node Kafka broker (KRaft), in-process");
     out.println("  replay --bootstrapServers=H:P --topic=T --input=FILE --format=F [--rate=N]   a file to a topic, in event-time order");

@@ -67,8 +67,7 @@ public final class LocalKafka implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("num.partitions", "1");
     p.put("auto.create.topics.enable", "true");
-    // Replays carry their event time as record timestamp (2010, say): time-based retention would delete
-    // them at once. Keep everything; this broker is for development.
+    // A development broker: keep what was replayed until its data directory is removed.
     p.put("log.retention.ms", "-1");
     KafkaConfig config = new KafkaConfig(p);
 

@@ -26,8 +26,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Publishes a file of any supported layout to a Kafka topic in event-time order, so the streaming
  * pipeline can be driven with the same data as the batch one. Each line goes out byte for byte (broken
  * records too: they are what the dead-letter path is for), keyed by user id when the line parses (a
- * user's events stay in order on one partition), with the event time as the record timestamp. Lines
- * that do not parse keep their place after the line before them. Optionally paced at a rate.
+ * user's events stay in order on one partition). The record timestamp is the send time, as for any
+ * producer: it is the records' ingest time, and the pipeline's checks against it (an event "from the
+ * future") stay meaningful. Lines that do not parse keep their place after the line before them.
+ * Optionally paced at a rate.
  */
 public final class ReplayToKafka {
   /** One line ready to send. */
@@ -115,8 +117,7 @@ public final class ReplayToKafka {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
           }
         }
-        Long timestamp = l.eventTimeMillis > 0 ? l.eventTimeMillis : null;
-        producer.send(new ProducerRecord<>(topic, null, timestamp, l.key, l.value));
+        producer.send(new ProducerRecord<>(topic, null, null, l.key, l.value));
         sent++;
       }
       producer.flush();

@@ -25,12 +25,10 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same parse and clean transforms over a real Kafka topic give the same clean events and the same
@@ -40,20 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(TestPipelineExtension.class)
 @Timeout(300)
 class KafkaSourceParityTest {
-  @TempDir static Path dataDir;
-  static LocalKafka kafka;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    kafka = LocalKafka.start(0, dataDir);
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
   /** Events with their ingest time blanked: a file's is its mtime, a topic's the record timestamp. */
   private static String withoutIngestTime(String json) {
@@ -61,7 +46,7 @@ class KafkaSourceParityTest {
   }
 
   private static EventStreams readAndClean(TestPipeline p, String topic, InputFormat format, long records) {
-    return p.apply(new ReadKafkaRecords(kafka.bootstrapServers(), topic, format, Duration.standardMinutes(5),
+    return p.apply(new ReadKafkaRecords(KAFKA.bootstrapServers(), topic, format, Duration.standardMinutes(5),
             false, 1 << 20, records, Duration.standardMinutes(2)))
         .apply(CleanEvents.of(format, CleanConfig.defaults()));
   }
@@ -70,8 +55,8 @@ class KafkaSourceParityTest {
   void cleanEventsFromKafkaEqualThoseFromTheFile(TestPipeline p) throws Exception {
     Path input = TestData.path("test-data/userbehavior-sample.csv");
     // One partition: KafkaIO splits maxNumRecords evenly over its readers.
-    kafka.createTopics(1, "ub-parity");
-    long sent = ReplayToKafka.replay(kafka.bootstrapServers(), "ub-parity", input, InputFormat.USERBEHAVIOR, 0);
+    KAFKA.broker().createTopics(1, "ub-parity");
+    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "ub-parity", input, InputFormat.USERBEHAVIOR, 0);
 
     RecordParser parser = InputFormat.USERBEHAVIOR.newParser();
     EventValidator validator = new EventValidator(CleanConfig.defaults());
@@ -97,8 +82,8 @@ class KafkaSourceParityTest {
   @Test
   void deadLettersFromKafkaCarryTheirReasonAndOffset(TestPipeline p) throws Exception {
     Path input = TestData.path("test-data/malformed/events-malformed.jsonl");
-    kafka.createTopics(1, "bad-json");
-    long sent = ReplayToKafka.replay(kafka.bootstrapServers(), "bad-json", input, InputFormat.JSON, 0);
+    KAFKA.broker().createTopics(1, "bad-json");
+    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "bad-json", input, InputFormat.JSON, 0);
     List<String> expected = new ArrayList<>();
     for (String line : Files.readAllLines(TestData.path("test-data/malformed/expected-outcomes.tsv"))) {
       String[] f = line.split("\t");

@@ -1,0 +1,75 @@
+package dev.shopbeam.pipelines;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+
+/** Options of the streaming pipeline: Kafka in, Kafka out; the analytics options are shared with batch. */
+public interface StreamingOptions extends AnalyticsOptions {
+
+  @Description("Kafka bootstrap servers, HOST:PORT[,HOST:PORT].")
+  @Validation.Required
+  String getBootstrapServers();
+
+  void setBootstrapServers(String value);
+
+  @Description("Topic of raw event records (one record per Kafka message value).")
+  @Validation.Required
+  String getInputTopic();
+
+  void setInputTopic(String value);
+
+  @Description("Take event time from the Kafka record timestamp instead of from the record's own event time field.")
+  @Default.Boolean(false)
+  boolean getUseKafkaTimestamp();
+
+  void setUseKafkaTimestamp(boolean value);
+
+  @Description("How far out of event-time order records may arrive: the watermark trails the largest event time by this.")
+  @Default.String("5m")
+  String getMaxOutOfOrderness();
+
+  void setMaxOutOfOrderness(String value);
+
+  @Description("Topic for item_stats rows (JSON values, key window_start|item_id|behavior).")
+  @Default.String("shopbeam.item_stats")
+  String getItemStatsTopic();
+
+  void setItemStatsTopic(String value);
+
+  @Description("Topic for category_stats rows (JSON values, key window_start|category_id|behavior).")
+  @Default.String("shopbeam.category_stats")
+  String getCategoryStatsTopic();
+
+  void setCategoryStatsTopic(String value);
+
+  @Description("Topic for funnel rows (JSON values, key window_start).")
+  @Default.String("shopbeam.funnel")
+  String getFunnelTopic();
+
+  void setFunnelTopic(String value);
+
+  @Description("Topic for hot_items rows (JSON values, key window_start|behavior|rank).")
+  @Default.String("shopbeam.hot_items")
+  String getHotItemsTopic();
+
+  void setHotItemsTopic(String value);
+
+  @Description("Topic for dead letters (JSON values, key = the bad record's topic/partition@offset).")
+  @Default.String("shopbeam.dead_letters")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("Stop after this many input records (-1: run until cancelled). For tests and demos.")
+  @Default.Long(-1L)
+  long getMaxNumRecords();
+
+  void setMaxNumRecords(long value);
+
+  @Description("Stop reading after this long, e.g. 10m (empty: no limit). For tests and demos.")
+  @Default.String("")
+  String getMaxReadTime();
+
+  void setMaxReadTime(String value);
+}

@@ -1,0 +1,108 @@
+package dev.shopbeam.pipelines;
+
+import dev.shopbeam.pipelines.io.ReadKafkaRecords;
+import dev.shopbeam.pipelines.io.WriteKafkaTable;
+import dev.shopbeam.schemas.CategoryStats;
+import dev.shopbeam.schemas.DeadLetter;
+import dev.shopbeam.schemas.FunnelStats;
+import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.schemas.ItemStats;
+import dev.shopbeam.transforms.EventStreams;
+import dev.shopbeam.transforms.aggregate.AnalyticsTables;
+import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
+import dev.shopbeam.transforms.clean.CleanEvents;
+import dev.shopbeam.transforms.window.Durations;
+import java.io.PrintStream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.joda.time.Duration;
+
+/**
+ * The streaming pipeline: the same parse, clean, window and aggregate transforms as {@link
+ * BatchPipeline}, between Kafka topics. Windowed tables go to their topics as JSON, one message per
+ * pane, keyed by window and dimensions; dead letters go to the dead-letter topic with the
+ * topic/partition@offset of the bad record.
+ *
+ * <p>Runnable as {@code java -cp shopbeam-bundled.jar dev.shopbeam.pipelines.StreamingPipeline ...}.
+ */
+public final class StreamingPipeline {
+  /** Streaming's allowed lateness when {@code --allowedLateness} is not given. */
+  public static final Duration DEFAULT_LATENESS = Duration.standardMinutes(10);
+
+  private StreamingPipeline() {}
+
+  public static void build(Pipeline p, AnalyticsConfig config, StreamingOptions o) {
+    Long maxRecords = o.getMaxNumRecords() >= 0 ? o.getMaxNumRecords() : null;
+    Duration maxReadTime = o.getMaxReadTime().isBlank() ? null : Durations.parse("maxReadTime", o.getMaxReadTime());
+    String servers = o.getBootstrapServers();
+
+    EventStreams clean = p
+        .apply("Read " + o.getInputTopic(), new ReadKafkaRecords(servers, o.getInputTopic(), config.format(),
+            Durations.parse("maxOutOfOrderness", o.getMaxOutOfOrderness()), o.getUseKafkaTimestamp(),
+            config.maxRecordBytes(), maxRecords, maxReadTime))
+        .apply("Clean", CleanEvents.of(config.format(), config.clean()));
+    AnalyticsTables tables =
+        clean.events().apply("Analytics", CommerceAnalytics.of(config.statsWindow(), config.hotItems()));
+
+    tables.itemStats().apply("Publish item stats", new WriteKafkaTable<ItemStats>(servers, o.getItemStatsTopic(),
+        r -> r.getWindowStart() + "|" + r.getItemId() + "|" + r.getBehavior()));
+    tables.categoryStats().apply("Publish category stats", new WriteKafkaTable<CategoryStats>(servers,
+        o.getCategoryStatsTopic(), r -> r.getWindowStart() + "|" + r.getCategoryId() + "|" + r.getBehavior()));
+    tables.funnel().apply("Publish funnel", new WriteKafkaTable<FunnelStats>(servers, o.getFunnelTopic(),
+        r -> r.getWindowStart().toString()));
+    tables.hotItems().apply("Publish hot items", new WriteKafkaTable<HotItem>(servers, o.getHotItemsTopic(),
+        r -> r.getWindowStart() + "|" + r.getBehavior() + "|" + r.getRank()));
+    clean.deadLetters().apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
+        o.getDeadLetterTopic(), DeadLetter::getSourceLocation));
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] rawArgs, PrintStream out, PrintStream err) throws Exception {
+    for (String a : rawArgs) {
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println("ShopBeam streaming pipeline: Kafka in; windowed tables and dead letters to Kafka topics.");
+        PipelineOptionsFactory.printHelp(out, StreamingOptions.class);
+        return BatchPipeline.EXIT_OK;
+      }
+    }
+    String[] args = PipelineLauncher.withDefaults(rawArgs);
+    java.util.Optional<Integer> child = PipelineLauncher.relaunchForSparkIfNeeded(StreamingPipeline.class, args);
+    if (child.isPresent()) {
+      return child.get();
+    }
+    PipelineOptionsFactory.register(StreamingOptions.class);
+    StreamingOptions options;
+    AnalyticsConfig config;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamingOptions.class);
+      config = AnalyticsConfig.fromOptions(options, DEFAULT_LATENESS);
+      Durations.parse("maxOutOfOrderness", options.getMaxOutOfOrderness());
+      if (!options.getMaxReadTime().isBlank()) {
+        Durations.parse("maxReadTime", options.getMaxReadTime());
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println("Run with --help to list the options.");
+      return BatchPipeline.EXIT_USAGE;
+    }
+    Pipeline p = Pipeline.create(options);
+    build(p, config, options);
+    String runner = options.getRunner().getSimpleName();
+    out.println("ShopBeam streaming: " + config.format().cliName() + " from " + options.getInputTopic() + " at "
+        + options.getBootstrapServers() + " on " + runner);
+    PipelineResult.State state;
+    try {
+      state = p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      err.println("error: the pipeline failed: " + e);
+      e.printStackTrace(err);
+      return BatchPipeline.EXIT_FAILED;
+    }
+    out.println("streaming pipeline ended: " + state);
+    return state == PipelineResult.State.DONE ? BatchPipeline.EXIT_OK : BatchPipeline.EXIT_FAILED;
+  }
+}

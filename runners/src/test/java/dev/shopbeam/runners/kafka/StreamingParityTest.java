@@ -1,0 +1,109 @@
+package dev.shopbeam.runners.kafka;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shopbeam.pipelines.BatchPipeline;
+import dev.shopbeam.pipelines.StreamingPipeline;
+import dev.shopbeam.pipelines.Tables;
+import dev.shopbeam.pipelines.io.OutputFormat;
+import dev.shopbeam.pipelines.io.ReadTables;
+import dev.shopbeam.transforms.parse.InputFormat;
+import dev.shopbeam.transforms.testing.TestData;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Batch/stream parity: the streaming pipeline over a topic replayed from a file publishes, as the last
+ * pane of every window, exactly the rows the batch pipeline writes for that file; and its dead-letter
+ * topic holds exactly the malformed records, with their reasons.
+ */
+@Timeout(600)
+class StreamingParityTest {
+  @RegisterExtension static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path out;
+
+  private static String[] streamingArgs(String topic, String prefix, long records, String format) {
+    return new String[] {
+        "--runner=DirectRunner", "--bootstrapServers=" + KAFKA.bootstrapServers(), "--inputTopic=" + topic,
+        "--format=" + format, "--maxNumRecords=" + records, "--maxReadTime=3m", "--maxRecordBytes=65536",
+        "--itemStatsTopic=" + prefix + ".item_stats", "--categoryStatsTopic=" + prefix + ".category_stats",
+        "--funnelTopic=" + prefix + ".funnel", "--hotItemsTopic=" + prefix + ".hot_items",
+        "--deadLetterTopic=" + prefix + ".dead_letters"};
+  }
+
+  /** The latest value per key: what a consumer of a table topic (or a compacted topic) keeps. */
+  private static List<String> latestPerKey(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<String, String> latest = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      latest.put(new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8));
+    }
+    List<String> rows = new ArrayList<>(latest.values());
+    rows.sort(null);
+    return rows;
+  }
+
+  @Test
+  void lastPaneOfEveryWindowEqualsTheBatchRow() throws Exception {
+    Path input = TestData.path("test-data/events-sample.jsonl");
+    KAFKA.broker().createTopics(1, "shop-events");
+    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-events", input, InputFormat.JSON, 0);
+
+    Path batch = out.resolve("batch");
+    assertThat(BatchPipeline.run(new String[] {"--input=" + input, "--format=json", "--output=" + batch,
+        "--outputFormat=json", "--runner=FlinkRunner"}, System.out, System.err), is(BatchPipeline.EXIT_OK));
+    assertThat(StreamingPipeline.run(streamingArgs("shop-events", "parity", sent, "json"), System.out, System.err),
+        is(BatchPipeline.EXIT_OK));
+
+    Map<String, String> topics = Map.of(
+        Tables.ITEM_STATS, "parity.item_stats", Tables.CATEGORY_STATS, "parity.category_stats",
+        Tables.FUNNEL, "parity.funnel", Tables.HOT_ITEMS, "parity.hot_items");
+    for (Map.Entry<String, String> t : topics.entrySet()) {
+      List<String> expected = ReadTables.rows(batch, t.getKey(), Tables.ALL.get(t.getKey()), OutputFormat.JSON);
+      expected.sort(null);
+      assertThat(t.getKey(), expected.size(), greaterThan(0));
+      List<String> streamed = latestPerKey(KAFKA.consume(t.getValue(), expected.size(), 2000));
+      assertThat(t.getKey(), streamed, equalTo(expected));
+    }
+  }
+
+  @Test
+  void deadLetterTopicHoldsExactlyTheMalformedRecords() throws Exception {
+    Path input = TestData.path("test-data/malformed/online-retail-malformed.csv");
+    KAFKA.broker().createTopics(1, "bad-retail");
+    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "bad-retail", input, InputFormat.ONLINE_RETAIL, 0);
+    assertThat(StreamingPipeline.run(streamingArgs("bad-retail", "bad", sent, "online-retail"), System.out, System.err),
+        is(BatchPipeline.EXIT_OK));
+
+    List<String> expected = new ArrayList<>();
+    for (String line : Files.readAllLines(TestData.path("test-data/malformed/expected-outcomes.tsv"))) {
+      String[] f = line.split("\t");
+      if (!line.startsWith("#") && f[0].equals("online-retail-malformed.csv")
+          && !f[2].equals("valid") && !f[2].startsWith("filtered:")) {
+        expected.add(f[2]);
+      }
+    }
+    expected.sort(null);
+    List<String> reasons = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume("bad.dead_letters", expected.size(), 2000)) {
+      reasons.add(JSON.readTree(r.value()).get("reason").asText());
+      assertThat(new String(r.key(), StandardCharsets.UTF_8).startsWith("kafka:bad-retail/0@"), is(true));
+    }
+    reasons.sort(null);
+    assertThat(reasons, equalTo(expected));
+  }
+}
