@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Batch/stream parity: the streaming pipeline over a topic replayed from a file publishes, as the last
@@ -37,9 +39,9 @@ class StreamingParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path out;
 
-  private static String[] streamingArgs(String topic, String prefix, long records, String format) {
+  private static String[] streamingArgs(String runner, String topic, String prefix, long records, String format) {
     return new String[] {
-        "--runner=DirectRunner", "--bootstrapServers=" + KAFKA.bootstrapServers(), "--inputTopic=" + topic,
+        "--runner=" + runner, "--bootstrapServers=" + KAFKA.bootstrapServers(), "--inputTopic=" + topic,
         "--format=" + format, "--maxNumRecords=" + records, "--maxReadTime=3m", "--maxRecordBytes=65536",
         "--itemStatsTopic=" + prefix + ".item_stats", "--categoryStatsTopic=" + prefix + ".category_stats",
         "--funnelTopic=" + prefix + ".funnel", "--hotItemsTopic=" + prefix + ".hot_items",
@@ -57,21 +59,24 @@ class StreamingParityTest {
     return rows;
   }
 
-  @Test
-  void lastPaneOfEveryWindowEqualsTheBatchRow() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  void lastPaneOfEveryWindowEqualsTheBatchRow(String runner) throws Exception {
     Path input = TestData.path("test-data/events-sample.jsonl");
-    KAFKA.broker().createTopics(1, "shop-events");
-    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-events", input, InputFormat.JSON, 0);
+    String topic = "shop-events-" + runner;
+    String prefix = "parity-" + runner;
+    KAFKA.broker().createTopics(1, topic);
+    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), topic, input, InputFormat.JSON, 0);
 
     Path batch = out.resolve("batch");
     assertThat(BatchPipeline.run(new String[] {"--input=" + input, "--format=json", "--output=" + batch,
         "--outputFormat=json", "--runner=FlinkRunner"}, System.out, System.err), is(BatchPipeline.EXIT_OK));
-    assertThat(StreamingPipeline.run(streamingArgs("shop-events", "parity", sent, "json"), System.out, System.err),
+    assertThat(StreamingPipeline.run(streamingArgs(runner, topic, prefix, sent, "json"), System.out, System.err),
         is(BatchPipeline.EXIT_OK));
 
     Map<String, String> topics = Map.of(
-        Tables.ITEM_STATS, "parity.item_stats", Tables.CATEGORY_STATS, "parity.category_stats",
-        Tables.FUNNEL, "parity.funnel", Tables.HOT_ITEMS, "parity.hot_items");
+        Tables.ITEM_STATS, prefix + ".item_stats", Tables.CATEGORY_STATS, prefix + ".category_stats",
+        Tables.FUNNEL, prefix + ".funnel", Tables.HOT_ITEMS, prefix + ".hot_items");
     for (Map.Entry<String, String> t : topics.entrySet()) {
       List<String> expected = ReadTables.rows(batch, t.getKey(), Tables.ALL.get(t.getKey()), OutputFormat.JSON);
       expected.sort(null);
@@ -86,7 +91,7 @@ class StreamingParityTest {
     Path input = TestData.path("test-data/malformed/online-retail-malformed.csv");
     KAFKA.broker().createTopics(1, "bad-retail");
     long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "bad-retail", input, InputFormat.ONLINE_RETAIL, 0);
-    assertThat(StreamingPipeline.run(streamingArgs("bad-retail", "bad", sent, "online-retail"), System.out, System.err),
+    assertThat(StreamingPipeline.run(streamingArgs("DirectRunner", "bad-retail", "bad", sent, "online-retail"), System.out, System.err),
         is(BatchPipeline.EXIT_OK));
 
     List<String> expected = new ArrayList<>();
