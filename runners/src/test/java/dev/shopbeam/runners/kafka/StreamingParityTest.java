@@ -6,7 +6,9 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shopbeam.pipelines.AnalyticsConfig;
 import dev.shopbeam.pipelines.BatchPipeline;
+import dev.shopbeam.pipelines.StreamingOptions;
 import dev.shopbeam.pipelines.StreamingPipeline;
 import dev.shopbeam.pipelines.Tables;
 import dev.shopbeam.pipelines.io.OutputFormat;
@@ -20,6 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -83,6 +88,44 @@ class StreamingParityTest {
       assertThat(t.getKey(), expected.size(), greaterThan(0));
       List<String> streamed = latestPerKey(KAFKA.consume(t.getValue(), expected.size(), 2000));
       assertThat(t.getKey(), streamed, equalTo(expected));
+    }
+  }
+
+  /**
+   * Unbounded for real (no record or time limit): the windows of the replayed data close because the
+   * partition, once read to its end, lets its watermark go on with processing time. The final panes
+   * then equal the batch rows; the job is cancelled once they are all there.
+   */
+  @Test
+  void unboundedRunClosesWindowsWhenThePartitionIsIdle() throws Exception {
+    Path input = TestData.path("test-data/events-sample.jsonl");
+    KAFKA.broker().createTopics(1, "shop-live");
+    ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-live", input, InputFormat.JSON, 0);
+    Path batch = out.resolve("batch");
+    assertThat(BatchPipeline.run(new String[] {"--input=" + input, "--format=json", "--output=" + batch,
+        "--outputFormat=json", "--runner=FlinkRunner"}, System.out, System.err), is(BatchPipeline.EXIT_OK));
+
+    List<String> args = new ArrayList<>(List.of(streamingArgs("DirectRunner", "shop-live", "live", -1, "json")));
+    args.removeIf(a -> a.startsWith("--maxReadTime") || a.startsWith("--maxNumRecords"));
+    args.add("--blockOnRun=false");
+    StreamingOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(StreamingOptions.class);
+    Pipeline p = Pipeline.create(options);
+    StreamingPipeline.build(p, AnalyticsConfig.fromOptions(options, StreamingPipeline.DEFAULT_LATENESS), options);
+    PipelineResult result = p.run();
+    try {
+      long deadline = System.currentTimeMillis() + 240_000;
+      for (String table : List.of(Tables.FUNNEL, Tables.ITEM_STATS, Tables.CATEGORY_STATS, Tables.HOT_ITEMS)) {
+        List<String> expected = ReadTables.rows(batch, table, Tables.ALL.get(table), OutputFormat.JSON);
+        expected.sort(null);
+        List<String> streamed = List.of();
+        while (!streamed.equals(expected) && System.currentTimeMillis() < deadline) {
+          streamed = latestPerKey(KAFKA.consume("live." + table, expected.size(), 1000));
+        }
+        assertThat(table, streamed, equalTo(expected));
+      }
+      assertThat(result.getState(), is(PipelineResult.State.RUNNING));
+    } finally {
+      result.cancel();
     }
   }
 
