@@ -71,6 +71,7 @@ public abstract class AnalyticsConfig implements Serializable {
             .setNonProductRules(nonProductRules(o.getNonProductItems()))
             .setFilterZeroPriceSales(o.getFilterZeroPrice())
             .setDedupeWindow(Durations.parse("dedupeWindow", o.getDedupeWindow()))
+            .setAllowedLateness(lateness)
             .build());
 
     return new AutoValue_AnalyticsConfig(format, o.getMaxRecordBytes(), clean, window, hot);

@@ -34,6 +34,13 @@ public abstract class CleanConfig implements Serializable {
    */
   public abstract Duration dedupeWindow();
 
+  /**
+   * How late (past the end of its dedupe window, in event time) an event may arrive and still be
+   * deduplicated and passed on. Set it to the windowing's allowed lateness: dedupe must not drop what
+   * the windows would still accept.
+   */
+  public abstract Duration allowedLateness();
+
   public abstract Builder toBuilder();
 
   public static Builder builder() {
@@ -49,6 +56,7 @@ public abstract class CleanConfig implements Serializable {
         .setNonProductRules(NonProductRule.ONLINE_RETAIL)
         .setFilterZeroPriceSales(true)
         .setDedupeWindow(Duration.standardHours(1))
+        .setAllowedLateness(Duration.ZERO)
         .build();
   }
 
@@ -67,6 +75,8 @@ public abstract class CleanConfig implements Serializable {
     public abstract Builder setFilterZeroPriceSales(boolean v);
 
     public abstract Builder setDedupeWindow(Duration v);
+
+    public abstract Builder setAllowedLateness(Duration v);
 
     abstract CleanConfig autoBuild();
 

@@ -32,7 +32,7 @@ public abstract class CleanEvents extends PTransform<PCollection<RawRecord>, Eve
   @Override
   public EventStreams expand(PCollection<RawRecord> records) {
     EventStreams parsed = records.apply("Parse and validate", ParseEvents.of(format()).withValidation(config()));
-    PCollectionTuple deduped = parsed.events().apply("Dedupe", new DedupeEvents(config().dedupeWindow()));
+    PCollectionTuple deduped = parsed.events().apply("Dedupe", new DedupeEvents(config().dedupeWindow(), config().allowedLateness()));
     PCollection<org.apache.beam.sdk.values.KV<String, String>> filtered =
         PCollectionList.of(parsed.filtered().apply("Filtered as they come", EventStreams.rejectsWindow()))
             .and(deduped.get(EventStreams.FILTERED).apply("Duplicates out of their window", EventStreams.rejectsWindow()))

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -31,16 +32,21 @@ import org.joda.time.Duration;
  */
 public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, PCollectionTuple> {
   private final Duration window;
+  private final Duration allowedLateness;
 
-  public DedupeEvents(Duration window) {
+  public DedupeEvents(Duration window, Duration allowedLateness) {
     this.window = window;
+    this.allowedLateness = allowedLateness;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<CommerceEvent> events) {
     PCollectionTuple out =
         events
-            .apply("Dedupe window", Window.<CommerceEvent>into(FixedWindows.of(window)))
+            .apply("Dedupe window", Window.<CommerceEvent>into(FixedWindows.of(window))
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(allowedLateness)
+                .discardingFiredPanes())
             .apply(
                 "Key by event id",
                 MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), events.getTypeDescriptor()))

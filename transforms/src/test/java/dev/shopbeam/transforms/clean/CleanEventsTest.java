@@ -80,6 +80,24 @@ class CleanEventsTest {
     p.run().waitUntilFinish();
   }
 
+  /** Dedupe keeps the windowing's allowed lateness: late events (and late replays) are handled, not lost. */
+  @Test
+  void lateEventsWithinTheAllowedLatenessPassDedupe(TestPipeline p) {
+    CleanConfig config = CleanConfig.defaults().toBuilder().setAllowedLateness(Duration.standardHours(2)).build();
+    TestStream<RawRecord> stream = TestStream.create(Coders.rawRecords())
+        .addElements(raw("1,100,7,pv,1511604000", 1)) // 2017-11-25T10:00:00Z
+        // Past the end of the event's hour, within the 2 hours of allowed lateness.
+        .advanceWatermarkTo(org.joda.time.Instant.parse("2017-11-25T12:00:00Z"))
+        .addElements(raw("4,400,7,pv,1511605800", 2), raw("1,100,7,pv,1511604000", 3))
+        .advanceWatermarkToInfinity();
+    EventStreams out = p.apply(stream).apply(CleanEvents.of(InputFormat.USERBEHAVIOR, config));
+    PAssert.that(out.events().apply("Users", MapElements.into(TypeDescriptors.strings()).via(e -> e.getUserId())))
+        .containsInAnyOrder("1", "4");
+    PAssert.that(out.filtered().apply("Rules", MapElements.into(TypeDescriptors.strings()).via(KV::getKey)))
+        .containsInAnyOrder("duplicate");
+    p.run().waitUntilFinish();
+  }
+
   @Test
   void configRejectsNonsense() {
     try {
