@@ -65,7 +65,7 @@ class StreamingParityTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner", "SparkRunner"})
   void lastPaneOfEveryWindowEqualsTheBatchRow(String runner) throws Exception {
     Path input = TestData.path("test-data/events-sample.jsonl");
     String topic = "shop-events-" + runner;
