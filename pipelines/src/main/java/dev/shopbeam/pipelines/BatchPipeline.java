@@ -29,7 +29,6 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -48,9 +47,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Runnable as {@code java -cp shopbeam-bundled.jar dev.shopbeam.pipelines.BatchPipeline --input=...}.
  */
 public final class BatchPipeline {
-  public static final int EXIT_OK = 0;
-  public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_OK = PipelineLauncher.EXIT_OK;
+  public static final int EXIT_FAILED = PipelineLauncher.EXIT_FAILED;
+  public static final int EXIT_USAGE = PipelineLauncher.EXIT_USAGE;
+  static final String HELP =
+      "ShopBeam batch pipeline: files in, clean events + windowed aggregates + dead letters out.";
 
   private BatchPipeline() {}
 
@@ -131,27 +132,17 @@ public final class BatchPipeline {
 
   /** Runs the pipeline from command-line arguments; returns the process exit code. */
   public static int run(String[] rawArgs, PrintStream out, PrintStream err) throws Exception {
-    for (String a : rawArgs) {
-      if (a.equals("--help") || a.equals("-h")) {
-        printHelp(out);
-        return EXIT_OK;
-      }
+    PipelineLauncher.Prepared<BatchOptions> prepared = PipelineLauncher.prepare(BatchPipeline.class,
+        BatchOptions.class, HELP, rawArgs, out, err);
+    if (prepared.exitCode().isPresent()) {
+      return prepared.exitCode().get();
     }
-    String[] args = PipelineLauncher.withDefaults(rawArgs);
-    java.util.Optional<Integer> child = PipelineLauncher.relaunchForSparkIfNeeded(BatchPipeline.class, args);
-    if (child.isPresent()) {
-      return child.get();
-    }
-    PipelineOptionsFactory.register(BatchOptions.class);
-    BatchOptions options;
+    BatchOptions options = prepared.options();
     BatchConfig config;
     try {
-      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(BatchOptions.class);
       config = BatchConfig.fromOptions(options);
     } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.println("Run with --help to list the options.");
-      return EXIT_USAGE;
+      return PipelineLauncher.usageError(err, e);
     }
     String runner = options.getRunner().getSimpleName();
     FileSystems.setDefaultPipelineOptions(options);
@@ -203,11 +194,4 @@ public final class BatchPipeline {
     }
   }
 
-  static void printHelp(PrintStream out) {
-    out.println("ShopBeam batch pipeline: files in, clean events + windowed aggregates + dead letters out.");
-    out.println();
-    out.println("  --runner=DirectRunner|FlinkRunner|SparkRunner   (default " + PipelineLauncher.DEFAULT_RUNNER
-        + "; Flink runs an embedded local cluster unless --flinkMaster=host:port, Spark runs local[*] unless --sparkMaster=...)");
-    PipelineOptionsFactory.printHelp(out, BatchOptions.class);
-  }
 }

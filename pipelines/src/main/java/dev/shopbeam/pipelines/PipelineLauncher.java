@@ -1,11 +1,14 @@
 package dev.shopbeam.pipelines;
 
 import java.io.File;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * What every ShopBeam main does before building a pipeline, so that users never have to know it: pick
@@ -37,9 +40,69 @@ public final class PipelineLauncher {
       "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
       "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
 
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
   private static final String RELAUNCHED = "shopbeam.relaunched";
 
   private PipelineLauncher() {}
+
+  /** What {@link #prepare} decided: go on with these options, or exit with this code. */
+  public static final class Prepared<T extends PipelineOptions> {
+    private final T options;
+    private final Integer exitCode;
+
+    private Prepared(T options, Integer exitCode) {
+      this.options = options;
+      this.exitCode = exitCode;
+    }
+
+    public Optional<Integer> exitCode() {
+      return Optional.ofNullable(exitCode);
+    }
+
+    public T options() {
+      return options;
+    }
+  }
+
+  /**
+   * What every pipeline main does first: {@code --help}, our defaults, the Spark re-launch, and parsing
+   * the options, with a one-line error (exit code 2) for a bad one.
+   */
+  public static <T extends PipelineOptions> Prepared<T> prepare(Class<?> mainClass, Class<T> optionsClass,
+      String description, String[] rawArgs, PrintStream out, PrintStream err)
+      throws java.io.IOException, InterruptedException {
+    for (String a : rawArgs) {
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println(description);
+        out.println();
+        out.println("  --runner=DirectRunner|FlinkRunner|SparkRunner   (default " + DEFAULT_RUNNER
+            + "; Flink runs an embedded local cluster unless --flinkMaster=host:port, Spark runs local[*] unless --sparkMaster=...)");
+        PipelineOptionsFactory.printHelp(out, optionsClass);
+        return new Prepared<>(null, EXIT_OK);
+      }
+    }
+    String[] args = withDefaults(rawArgs);
+    Optional<Integer> child = relaunchForSparkIfNeeded(mainClass, args);
+    if (child.isPresent()) {
+      return new Prepared<>(null, child.get());
+    }
+    PipelineOptionsFactory.register(optionsClass);
+    try {
+      return new Prepared<>(PipelineOptionsFactory.fromArgs(args).withValidation().as(optionsClass), null);
+    } catch (IllegalArgumentException e) {
+      return new Prepared<>(null, usageError(err, e));
+    }
+  }
+
+  /** Reports a bad option in one line and returns exit code 2. */
+  public static int usageError(PrintStream err, IllegalArgumentException e) {
+    err.println("error: " + e.getMessage());
+    err.println("Run with --help to list the options.");
+    return EXIT_USAGE;
+  }
 
   /** The arguments with our defaults added where the user gave none. */
   public static String[] withDefaults(String[] args) {

@@ -15,7 +15,6 @@ import dev.shopbeam.transforms.window.Durations;
 import java.io.PrintStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.joda.time.Duration;
 
 /**
@@ -62,32 +61,23 @@ public final class StreamingPipeline {
   }
 
   public static int run(String[] rawArgs, PrintStream out, PrintStream err) throws Exception {
-    for (String a : rawArgs) {
-      if (a.equals("--help") || a.equals("-h")) {
-        out.println("ShopBeam streaming pipeline: Kafka in; windowed tables and dead letters to Kafka topics.");
-        PipelineOptionsFactory.printHelp(out, StreamingOptions.class);
-        return BatchPipeline.EXIT_OK;
-      }
+    PipelineLauncher.Prepared<StreamingOptions> prepared = PipelineLauncher.prepare(StreamingPipeline.class,
+        StreamingOptions.class,
+        "ShopBeam streaming pipeline: Kafka in; windowed tables and dead letters to Kafka topics.",
+        rawArgs, out, err);
+    if (prepared.exitCode().isPresent()) {
+      return prepared.exitCode().get();
     }
-    String[] args = PipelineLauncher.withDefaults(rawArgs);
-    java.util.Optional<Integer> child = PipelineLauncher.relaunchForSparkIfNeeded(StreamingPipeline.class, args);
-    if (child.isPresent()) {
-      return child.get();
-    }
-    PipelineOptionsFactory.register(StreamingOptions.class);
-    StreamingOptions options;
+    StreamingOptions options = prepared.options();
     AnalyticsConfig config;
     try {
-      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamingOptions.class);
       config = AnalyticsConfig.fromOptions(options, DEFAULT_LATENESS);
       Durations.parse("maxOutOfOrderness", options.getMaxOutOfOrderness());
       if (!options.getMaxReadTime().isBlank()) {
         Durations.parse("maxReadTime", options.getMaxReadTime());
       }
     } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.println("Run with --help to list the options.");
-      return BatchPipeline.EXIT_USAGE;
+      return PipelineLauncher.usageError(err, e);
     }
     Pipeline p = Pipeline.create(options);
     build(p, config, options);
