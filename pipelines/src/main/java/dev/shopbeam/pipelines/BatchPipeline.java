@@ -153,17 +153,9 @@ public final class BatchPipeline {
     long start = System.nanoTime();
     out.println("ShopBeam batch: " + config.format().cliName() + " " + config.input() + " -> "
         + config.output() + " on " + runner);
-    PipelineResult.State state;
-    try {
-      state = p.run().waitUntilFinish();
-    } catch (RuntimeException e) {
-      err.println("error: the pipeline failed: " + e);
-      e.printStackTrace(err);
-      return EXIT_FAILED;
-    }
+    PipelineResult.State state = PipelineLauncher.runToEnd(p, err);
     double seconds = (System.nanoTime() - start) / 1e9;
     if (state != PipelineResult.State.DONE) {
-      err.println("error: the pipeline ended in state " + state);
       return EXIT_FAILED;
     }
     JsonNode summary = RunSummary.read(config.output());

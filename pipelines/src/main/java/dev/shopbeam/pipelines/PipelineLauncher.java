@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -94,6 +96,24 @@ public final class PipelineLauncher {
       return new Prepared<>(PipelineOptionsFactory.fromArgs(args).withValidation().as(optionsClass), null);
     } catch (IllegalArgumentException e) {
       return new Prepared<>(null, usageError(err, e));
+    }
+  }
+
+  /**
+   * Runs {@code p} until it ends; a failure is reported on {@code err}. Returns the final state, or
+   * {@link PipelineResult.State#FAILED} when the run threw.
+   */
+  public static PipelineResult.State runToEnd(Pipeline p, PrintStream err) {
+    try {
+      PipelineResult.State state = p.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        err.println("error: the pipeline ended in state " + state);
+      }
+      return state;
+    } catch (RuntimeException e) {
+      err.println("error: the pipeline failed: " + e);
+      e.printStackTrace(err);
+      return PipelineResult.State.FAILED;
     }
   }
 

@@ -84,14 +84,7 @@ public final class StreamingPipeline {
     String runner = options.getRunner().getSimpleName();
     out.println("ShopBeam streaming: " + config.format().cliName() + " from " + options.getInputTopic() + " at "
         + options.getBootstrapServers() + " on " + runner);
-    PipelineResult.State state;
-    try {
-      state = p.run().waitUntilFinish();
-    } catch (RuntimeException e) {
-      err.println("error: the pipeline failed: " + e);
-      e.printStackTrace(err);
-      return BatchPipeline.EXIT_FAILED;
-    }
+    PipelineResult.State state = PipelineLauncher.runToEnd(p, err);
     out.println("streaming pipeline ended: " + state);
     return state == PipelineResult.State.DONE ? BatchPipeline.EXIT_OK : BatchPipeline.EXIT_FAILED;
   }

@@ -17,6 +17,7 @@ import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.clean.EventValidator;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.parse.RecordParser;
+import dev.shopbeam.transforms.testing.ExpectedOutcomes;
 import dev.shopbeam.transforms.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,13 +57,7 @@ class BatchPipelineTest {
     "userbehavior-malformed.csv, userbehavior",
     "events-malformed.jsonl, json"})
   void malformedRecordsLeaveWithTheirExpectedOutcome(String file, String format) throws Exception {
-    Map<Integer, String> expected = new TreeMap<>();
-    for (String line : Files.readAllLines(TestData.path("test-data/malformed/expected-outcomes.tsv"))) {
-      String[] f = line.split("\t");
-      if (!line.startsWith("#") && f[0].equals(file)) {
-        expected.put(Integer.parseInt(f[1]), f[2]);
-      }
-    }
+    Map<Integer, String> expected = ExpectedOutcomes.of(file);
     int exit = runBatch("--input=" + TestData.path("test-data/malformed/" + file), "--format=" + format,
         "--output=" + out, "--outputFormat=json", "--maxRecordBytes=65536");
     assertThat(exit, is(BatchPipeline.EXIT_OK));

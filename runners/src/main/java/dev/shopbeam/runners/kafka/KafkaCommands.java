@@ -61,7 +61,13 @@ public final class KafkaCommands {
       err.println("error: --format: " + e.getMessage());
       return EXIT_USAGE;
     }
-    double rate = Double.parseDouble(o.getOrDefault("rate", "0"));
+    double rate;
+    try {
+      rate = Double.parseDouble(o.getOrDefault("rate", "0"));
+    } catch (NumberFormatException e) {
+      err.println("error: --rate='" + o.get("rate") + "' is not a number of records per second");
+      return EXIT_USAGE;
+    }
     long sent = ReplayToKafka.replay(o.get("bootstrapServers"), o.get("topic"), Paths.get(o.get("input")), format, rate);
     out.println("replayed " + sent + " records of " + o.get("input") + " to " + o.get("topic")
         + " at " + o.get("bootstrapServers") + " in event-time order");

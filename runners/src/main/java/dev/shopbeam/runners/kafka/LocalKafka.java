@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -122,7 +121,7 @@ public final class LocalKafka implements AutoCloseable {
     Exception last = null;
     while (System.nanoTime() < deadline) {
       try (Admin admin = admin()) {
-        Set<String> names = admin.listTopics().names().get(5, TimeUnit.SECONDS);
+        admin.listTopics().names().get(5, TimeUnit.SECONDS);
         return;
       } catch (Exception e) {
         last = e;

@@ -10,6 +10,7 @@ import dev.shopbeam.transforms.clean.CleanEvents;
 import dev.shopbeam.transforms.clean.EventValidator;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.parse.RecordParser;
+import dev.shopbeam.transforms.testing.ExpectedOutcomes;
 import dev.shopbeam.transforms.testing.TestData;
 import dev.shopbeam.transforms.testing.TestPipelineExtension;
 import java.nio.charset.StandardCharsets;
@@ -84,14 +85,7 @@ class KafkaSourceParityTest {
     Path input = TestData.path("test-data/malformed/events-malformed.jsonl");
     KAFKA.broker().createTopics(1, "bad-json");
     long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "bad-json", input, InputFormat.JSON, 0);
-    List<String> expected = new ArrayList<>();
-    for (String line : Files.readAllLines(TestData.path("test-data/malformed/expected-outcomes.tsv"))) {
-      String[] f = line.split("\t");
-      if (!line.startsWith("#") && f[0].equals("events-malformed.jsonl")
-          && !f[2].equals("valid") && !f[2].startsWith("filtered:")) {
-        expected.add(f[2]);
-      }
-    }
+    List<String> expected = ExpectedOutcomes.deadLetterReasons("events-malformed.jsonl");
     EventStreams out = readAndClean(p, "bad-json", InputFormat.JSON, sent);
     PAssert.that(out.deadLetters().apply("Reasons", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::getReason)))
         .containsInAnyOrder(expected);

@@ -14,6 +14,7 @@ import dev.shopbeam.pipelines.Tables;
 import dev.shopbeam.pipelines.io.OutputFormat;
 import dev.shopbeam.pipelines.io.ReadTables;
 import dev.shopbeam.transforms.parse.InputFormat;
+import dev.shopbeam.transforms.testing.ExpectedOutcomes;
 import dev.shopbeam.transforms.testing.TestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,15 +138,7 @@ class StreamingParityTest {
     assertThat(StreamingPipeline.run(streamingArgs("DirectRunner", "bad-retail", "bad", sent, "online-retail"), System.out, System.err),
         is(BatchPipeline.EXIT_OK));
 
-    List<String> expected = new ArrayList<>();
-    for (String line : Files.readAllLines(TestData.path("test-data/malformed/expected-outcomes.tsv"))) {
-      String[] f = line.split("\t");
-      if (!line.startsWith("#") && f[0].equals("online-retail-malformed.csv")
-          && !f[2].equals("valid") && !f[2].startsWith("filtered:")) {
-        expected.add(f[2]);
-      }
-    }
-    expected.sort(null);
+    List<String> expected = ExpectedOutcomes.deadLetterReasons("online-retail-malformed.csv");
     List<String> reasons = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume("bad.dead_letters", expected.size(), 2000)) {
       reasons.add(JSON.readTree(r.value()).get("reason").asText());
