@@ -5,6 +5,7 @@ import dev.shopbeam.transforms.aggregate.HotItems;
 import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.window.Durations;
+import dev.shopbeam.transforms.window.RejectTooLate;
 import dev.shopbeam.transforms.window.WindowConfig;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -26,6 +27,21 @@ public abstract class AnalyticsConfig implements Serializable {
   public abstract WindowConfig statsWindow();
 
   public abstract HotItems hotItems();
+
+  /**
+   * The event-time grid on which streaming's late-data gate checks deadlines: it divides every window
+   * size and period downstream (stats, hot items, dedupe) and is no longer than a session gap.
+   */
+  public Duration lateDataGrid() {
+    WindowConfig w = statsWindow();
+    return RejectTooLate.gridFor(w.size(), w.period(), hotItems().windowSize(), hotItems().windowPeriod(),
+        clean().dedupeWindow());
+  }
+
+  /** Streaming's gate for data later than the allowed lateness: too-late records become dead letters. */
+  public RejectTooLate lateDataGate() {
+    return RejectTooLate.of(lateDataGrid(), clean().allowedLateness(), format().cliName());
+  }
 
   /**
    * @param defaultLateness used when {@code --allowedLateness} is empty

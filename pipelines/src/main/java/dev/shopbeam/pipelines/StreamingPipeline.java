@@ -7,14 +7,20 @@ import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.schemas.HotItem;
 import dev.shopbeam.schemas.ItemStats;
+import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
 import dev.shopbeam.transforms.clean.CleanEvents;
 import dev.shopbeam.transforms.window.Durations;
+import dev.shopbeam.transforms.window.RejectTooLate;
 import java.io.PrintStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
 
 /**
@@ -36,11 +42,16 @@ public final class StreamingPipeline {
     Duration maxReadTime = o.getMaxReadTime().isBlank() ? null : Durations.parse("maxReadTime", o.getMaxReadTime());
     String servers = o.getBootstrapServers();
 
-    EventStreams clean = p
+    PCollectionTuple gated = p
         .apply("Read " + o.getInputTopic(), new ReadKafkaRecords(servers, o.getInputTopic(), config.format(),
             Durations.parse("maxOutOfOrderness", o.getMaxOutOfOrderness()), o.getUseKafkaTimestamp(),
             config.maxRecordBytes(), maxRecords, maxReadTime))
-        .apply("Clean", CleanEvents.of(config.format(), config.clean()));
+        .apply("Reject too late", config.lateDataGate());
+    EventStreams clean = gated.get(RejectTooLate.ON_TIME).apply("Clean", CleanEvents.of(config.format(), config.clean()));
+    PCollection<DeadLetter> deadLetters = PCollectionList.of(clean.deadLetters())
+        .and(gated.get(RejectTooLate.TOO_LATE))
+        .apply("All dead letters", Flatten.pCollections())
+        .setCoder(Coders.deadLetters());
     AnalyticsTables tables =
         clean.events().apply("Analytics", CommerceAnalytics.of(config.statsWindow(), config.hotItems()));
 
@@ -52,7 +63,7 @@ public final class StreamingPipeline {
         r -> r.getWindowStart().toString()));
     tables.hotItems().apply("Publish hot items", new WriteKafkaTable<HotItem>(servers, o.getHotItemsTopic(),
         r -> r.getWindowStart() + "|" + r.getBehavior() + "|" + r.getRank()));
-    clean.deadLetters().apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
+    deadLetters.apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
         o.getDeadLetterTopic(), DeadLetter::getSourceLocation));
   }
 

@@ -14,6 +14,8 @@ public final class DeadLetters {
   public static final String STAGE_READ = "read";
   public static final String STAGE_PARSE = "parse";
   public static final String STAGE_CLEAN = "clean";
+  /** Streaming only: a record later than its windows' allowed lateness. */
+  public static final String STAGE_WINDOW = "window";
 
   private DeadLetters() {}
 

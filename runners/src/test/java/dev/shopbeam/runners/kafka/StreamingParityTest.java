@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shopbeam.pipelines.AnalyticsConfig;
 import dev.shopbeam.pipelines.BatchPipeline;
@@ -17,6 +18,7 @@ import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.testing.ExpectedOutcomes;
 import dev.shopbeam.transforms.testing.TestData;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,7 +97,8 @@ class StreamingParityTest {
   /**
    * Unbounded for real (no record or time limit): the windows of the replayed data close because the
    * partition, once read to its end, lets its watermark go on with processing time. The final panes
-   * then equal the batch rows; the job is cancelled once they are all there.
+   * then equal the batch rows. A record sent after that, for a window long closed, must come out on the
+   * dead-letter topic as {@code too_late}, not vanish. The job is cancelled then.
    */
   @Test
   void unboundedRunClosesWindowsWhenThePartitionIsIdle() throws Exception {
@@ -125,6 +128,22 @@ class StreamingParityTest {
         assertThat(table, streamed, equalTo(expected));
       }
       assertThat(result.getState(), is(PipelineResult.State.RUNNING));
+
+      String oldLine = Files.readAllLines(input).get(0);
+      Path straggler = out.resolve("straggler.jsonl");
+      Files.writeString(straggler, oldLine + "\n");
+      ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-live", straggler, InputFormat.JSON, 0);
+      List<String> tooLate = List.of();
+      while (tooLate.isEmpty() && System.currentTimeMillis() < deadline) {
+        tooLate = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume("live.dead_letters", 1, 1000)) {
+          JsonNode letter = JSON.readTree(r.value());
+          if (letter.get("reason").asText().equals("too_late")) {
+            tooLate.add(letter.get("raw_payload").asText() + " @ " + letter.get("stage").asText());
+          }
+        }
+      }
+      assertThat(tooLate, equalTo(List.of(oldLine + " @ window")));
     } finally {
       result.cancel();
     }

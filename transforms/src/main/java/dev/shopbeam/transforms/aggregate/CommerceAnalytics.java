@@ -31,6 +31,6 @@ public abstract class CommerceAnalytics extends PTransform<PCollection<CommerceE
         PCollectionTuple.of(AnalyticsTables.ITEM_STATS, windowed.apply("Item stats", StatsPerWindow.perItem()))
             .and(AnalyticsTables.CATEGORY_STATS, windowed.apply("Category stats", StatsPerWindow.perCategory()))
             .and(AnalyticsTables.FUNNEL, windowed.apply("Funnel", new ConversionFunnel()))
-            .and(AnalyticsTables.HOT_ITEMS, events.apply("Hot items", hotItems())));
+            .and(AnalyticsTables.HOT_ITEMS, events.apply("Hot items", hotItems().firingLike(statsWindow()))));
   }
 }

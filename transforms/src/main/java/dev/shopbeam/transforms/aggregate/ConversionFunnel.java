@@ -3,14 +3,18 @@ package dev.shopbeam.transforms.aggregate;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.transforms.Coders;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -23,8 +27,12 @@ import java.io.OutputStream;
 
 /**
  * The conversion funnel per window over known users: who viewed, carted, bought, and who went from
- * one step to the next. Two combines, no per-user lists in one worker: first each user's steps as a
- * bit mask (a combine per user), then the window's counts of masks (a global combine per window).
+ * one step to the next. One combine per window whose accumulator maps each user to the steps they took
+ * (a bit mask): partial maps from each worker merge by OR-ing masks.
+ *
+ * <p>Why not two combines (masks per user, then counts of masks)? With late firings the first would
+ * re-emit a user's grown mask, and the second would count that user twice (accumulating) or only in
+ * the late pane (discarding). One combine keeps each firing's row exact: the whole window so far.
  */
 public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent>, PCollection<FunnelStats>> {
   static final int VIEWED = 1;
@@ -36,9 +44,7 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
     return events
         .apply("Steps per event", ParDo.of(new StepFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
-        .apply("Steps per user", Combine.perKey(ConversionFunnel::or))
-        .apply(Values.create())
-        .apply("Counts per window", Combine.globally(new CountsFn()).withoutDefaults())
+        .apply("Users' steps per window", Combine.globally(new StepsPerUserFn()).withoutDefaults())
         .apply("To FunnelStats", ParDo.of(new ToFunnelStats()))
         .setCoder(Coders.avro(FunnelStats.class));
   }
@@ -56,14 +62,6 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
     }
   }
 
-  private static int or(Iterable<Integer> masks) {
-    int m = 0;
-    for (int x : masks) {
-      m |= x;
-    }
-    return m;
-  }
-
   private static final class StepFn extends DoFn<CommerceEvent, KV<String, Integer>> {
     @ProcessElement
     public void process(@Element CommerceEvent e, OutputReceiver<KV<String, Integer>> out) {
@@ -73,44 +71,51 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
     }
   }
 
-  /** Users per step mask: index = mask (0..7). */
-  static final class CountsFn extends Combine.CombineFn<Integer, long[], long[]> {
+  /** Each user's steps in the window as a mask; out come the users per mask (index = mask 0..7). */
+  static final class StepsPerUserFn extends Combine.CombineFn<KV<String, Integer>, Map<String, Integer>, long[]> {
+    // Accumulators are HashMaps: made here, or decoded by MapCoder, which builds a HashMap.
     @Override
-    public long[] createAccumulator() {
-      return new long[8];
+    public Map<String, Integer> createAccumulator() {
+      return new HashMap<>();
     }
 
     @Override
-    public long[] addInput(long[] acc, Integer mask) {
-      acc[mask]++;
-      return acc;
+    public Map<String, Integer> addInput(Map<String, Integer> steps, KV<String, Integer> userStep) {
+      steps.merge(userStep.getKey(), userStep.getValue(), (a, b) -> a | b);
+      return steps;
     }
 
     @Override
-    public long[] mergeAccumulators(Iterable<long[]> accs) {
-      long[] sum = new long[8];
-      for (long[] a : accs) {
-        for (int i = 0; i < 8; i++) {
-          sum[i] += a[i];
+    public Map<String, Integer> mergeAccumulators(Iterable<Map<String, Integer>> accumulators) {
+      Map<String, Integer> merged = null;
+      for (Map<String, Integer> a : accumulators) {
+        if (merged == null) {
+          merged = a;
+        } else {
+          for (Map.Entry<String, Integer> e : a.entrySet()) {
+            merged.merge(e.getKey(), e.getValue(), (x, y) -> x | y);
+          }
         }
       }
-      return sum;
+      return merged == null ? new HashMap<>() : merged;
     }
 
     @Override
-    public long[] extractOutput(long[] acc) {
-      return acc;
+    public long[] extractOutput(Map<String, Integer> steps) {
+      long[] usersPerMask = new long[8];
+      for (int mask : steps.values()) {
+        usersPerMask[mask]++;
+      }
+      return usersPerMask;
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<long[]> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Integer> c) {
-      return MaskCountsCoder.INSTANCE;
+    public Coder<Map<String, Integer>> getAccumulatorCoder(CoderRegistry r, Coder<KV<String, Integer>> c) {
+      return MapCoder.of(StringUtf8Coder.of(), VarIntCoder.of());
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<long[]> getDefaultOutputCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Integer> c) {
+    public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<KV<String, Integer>> c) {
       return MaskCountsCoder.INSTANCE;
     }
   }

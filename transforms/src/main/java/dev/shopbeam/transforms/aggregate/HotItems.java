@@ -6,8 +6,17 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.HotItem;
 import dev.shopbeam.transforms.Coders;
 import java.io.Serializable;
+import dev.shopbeam.transforms.window.WindowConfig;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.MapCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -17,14 +26,19 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.Top;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -36,6 +50,10 @@ import org.joda.time.Duration;
  * greatest common divisor of size and period) and then add up the 12 pane counts of each window. The
  * pane counts are stamped at the end of their pane, which lies in exactly the sliding windows that
  * contain the whole pane, so the sums equal counting the events directly.
+ *
+ * <p>Late data (within {@link #allowedLateness()}) updates the windows it falls in: a pane's late firing
+ * carries only its new count, and each sliding window keeps all its items' totals, so the late firing
+ * of a window ranks the whole window again. Sinks keep the last pane per (window, behavior, rank).
  */
 @AutoValue
 public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PCollection<HotItem>> {
@@ -45,6 +63,12 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
   public abstract Duration windowPeriod();
 
   public abstract int topN();
+
+  /** How late an event may be and still update its windows' top lists (a late firing per event). */
+  public abstract Duration allowedLateness();
+
+  /** Processing-time interval of speculative firings before the watermark; null for none. */
+  public abstract @Nullable Duration earlyFiringInterval();
 
   /** One hour every five minutes, top 10. */
   public static HotItems defaults() {
@@ -59,7 +83,13 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     if (topN < 1) {
       throw new IllegalArgumentException("hot items need N >= 1, got " + topN);
     }
-    return new AutoValue_HotItems(size, period, topN);
+    return new AutoValue_HotItems(size, period, topN, Duration.ZERO, null);
+  }
+
+  /** The same windows and N, firing late (and early) like the given windowing. */
+  public HotItems firingLike(WindowConfig timing) {
+    return new AutoValue_HotItems(windowSize(), windowPeriod(), topN(), timing.allowedLateness(),
+        timing.earlyFiringInterval());
   }
 
   /** The pane that both the window size and the period are whole multiples of. */
@@ -67,10 +97,24 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     return Duration.millis(gcd(windowSize().getMillis(), windowPeriod().getMillis()));
   }
 
+  private Trigger trigger() {
+    AfterWatermark.AfterWatermarkEarlyAndLate onTimeAndLate =
+        AfterWatermark.pastEndOfWindow().withLateFirings(AfterPane.elementCountAtLeast(1));
+    return earlyFiringInterval() == null
+        ? onTimeAndLate
+        : onTimeAndLate.withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringInterval()));
+  }
+
   @Override
   public PCollection<HotItem> expand(PCollection<CommerceEvent> events) {
     return events
-        .apply("Pane", Window.<CommerceEvent>into(FixedWindows.of(pane())))
+        // Each firing of a pane passes on only what is new since its last firing (discarding), so a
+        // late event adds its count once to every window the pane lies in.
+        .apply("Pane", Window.<CommerceEvent>into(FixedWindows.of(pane()))
+            .triggering(trigger())
+            .withAllowedLateness(allowedLateness())
+            .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW)
+            .discardingFiredPanes())
         .apply(
             "Key by behavior and item",
             MapElements.into(TypeDescriptors.kvs(
@@ -79,8 +123,6 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
                 .via((CommerceEvent e) -> KV.of(KV.of(e.getBehavior().name(), e.getItemId()), 1L)))
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of()))
         .apply("Count per pane", Sum.longsPerKey())
-        .apply("Sliding window", Window.into(SlidingWindows.of(windowSize()).every(windowPeriod())))
-        .apply("Count per window", Sum.longsPerKey())
         .apply(
             "Key by behavior",
             MapElements.into(TypeDescriptors.kvs(
@@ -89,9 +131,76 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
                 .via((KV<KV<String, String>, Long> kv) ->
                     KV.of(kv.getKey().getKey(), KV.of(kv.getKey().getValue(), kv.getValue()))))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
-        .apply("Top " + topN(), Combine.perKey(new Top.TopCombineFn<>(topN(), new ByCountThenItem())))
+        // The window keeps every item's total (accumulating), so each firing ranks the whole window,
+        // and an item updated by a late firing is ranked once, with its new total.
+        .apply("Sliding window", Window.<KV<String, KV<String, Long>>>into(
+                SlidingWindows.of(windowSize()).every(windowPeriod()))
+            .triggering(trigger())
+            .withAllowedLateness(allowedLateness())
+            .accumulatingFiredPanes())
+        .apply("Top " + topN(), Combine.perKey(new TopOfTotals(topN())))
         .apply("Rank", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(HotItem.class));
+  }
+
+  /** Adds up pane counts per item, then ranks: the top N items of one window and behavior. */
+  // Accumulators are HashMaps: made here, or decoded by MapCoder, which builds a HashMap.
+  static final class TopOfTotals extends Combine.CombineFn<KV<String, Long>, Map<String, Long>, List<KV<String, Long>>> {
+    private final int n;
+
+    TopOfTotals(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public Map<String, Long> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<String, Long> addInput(Map<String, Long> totals, KV<String, Long> paneCount) {
+      totals.merge(paneCount.getKey(), paneCount.getValue(), Long::sum);
+      return totals;
+    }
+
+    @Override
+    public Map<String, Long> mergeAccumulators(Iterable<Map<String, Long>> accumulators) {
+      Map<String, Long> merged = null;
+      for (Map<String, Long> a : accumulators) {
+        if (merged == null) {
+          merged = a;
+        } else {
+          for (Map.Entry<String, Long> e : a.entrySet()) {
+            merged.merge(e.getKey(), e.getValue(), Long::sum);
+          }
+        }
+      }
+      return merged == null ? new HashMap<>() : merged;
+    }
+
+    @Override
+    public List<KV<String, Long>> extractOutput(Map<String, Long> totals) {
+      PriorityQueue<KV<String, Long>> top = new PriorityQueue<>(n + 1, new ByCountThenItem());
+      totals.forEach((item, count) -> {
+        top.add(KV.of(item, count));
+        if (top.size() > n) {
+          top.poll();
+        }
+      });
+      List<KV<String, Long>> ranked = new ArrayList<>(top);
+      ranked.sort(new ByCountThenItem().reversed());
+      return ranked;
+    }
+
+    @Override
+    public Coder<Map<String, Long>> getAccumulatorCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
+      return MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    }
+
+    @Override
+    public Coder<List<KV<String, Long>>> getDefaultOutputCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
+      return ListCoder.of(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    }
   }
 
   /** Larger is hotter: higher count, then (on a tie) the smaller item id. */
