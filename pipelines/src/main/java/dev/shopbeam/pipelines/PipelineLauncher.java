@@ -1,8 +1,12 @@
 package dev.shopbeam.pipelines;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -139,6 +143,9 @@ public final class PipelineLauncher {
       addIfAbsent(out, args, "enforceImmutability", "false");
       addIfAbsent(out, args, "enforceEncodability", "false");
     }
+    if (runner.equals("FlinkRunner") || runner.endsWith(".FlinkRunner")) {
+      restoreLocalFlinkFromSavepoint(out);
+    }
     if (isSpark(runner)) {
       if (valueOf(args, "sparkMaster").isEmpty()) {
         out.add("--sparkMaster=local[*]");
@@ -152,6 +159,47 @@ public final class PipelineLauncher {
       }
     }
     return out.toArray(new String[0]);
+  }
+
+  /**
+   * Beam's Flink runner applies {@code --savepointPath} only when it submits to a remote cluster; on the
+   * embedded cluster ({@code [local]}, {@code [auto]}) it ignores it and starts from nothing. Flink itself
+   * reads the same setting from its configuration ({@code execution.savepoint.path}), so for a local run we
+   * write a configuration directory that adds it to the user's own (if any) and point
+   * {@code --flinkConfDir} at it: restoring from a savepoint or a retained checkpoint then works the same
+   * on a laptop as on a cluster.
+   */
+  static void restoreLocalFlinkFromSavepoint(List<String> args) {
+    String[] a = args.toArray(new String[0]);
+    Optional<String> savepoint = valueOf(a, "savepointPath");
+    String master = valueOf(a, "flinkMaster").orElse("[auto]");
+    if (savepoint.isEmpty() || savepoint.get().isBlank() || !(master.equals("[local]") || master.equals("[auto]"))) {
+      return;
+    }
+    try {
+      Path dir = Files.createTempDirectory("shopbeam-flink-conf");
+      StringBuilder conf = new StringBuilder();
+      Optional<String> userDir = valueOf(a, "flinkConfDir");
+      if (userDir.isPresent()) {
+        Path userConf = Path.of(userDir.get(), "flink-conf.yaml");
+        if (Files.exists(userConf)) {
+          conf.append(Files.readString(userConf)).append('\n');
+        }
+      }
+      String path = savepoint.get().contains("://") ? savepoint.get()
+          : Path.of(savepoint.get()).toAbsolutePath().toUri().toString();
+      conf.append("execution.savepoint.path: ").append(path).append('\n');
+      if (valueOf(a, "allowNonRestoredState").map(Boolean::parseBoolean).orElse(false)) {
+        conf.append("execution.savepoint.ignore-unclaimed-state: true\n");
+      }
+      Files.writeString(dir.resolve("flink-conf.yaml"), conf);
+      dir.toFile().deleteOnExit();
+      dir.resolve("flink-conf.yaml").toFile().deleteOnExit();
+      args.removeIf(x -> x.startsWith("--flinkConfDir="));
+      args.add("--flinkConfDir=" + dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write a Flink configuration to restore " + savepoint.get(), e);
+    }
   }
 
   public static Optional<String> runnerOf(String[] args) {

@@ -19,6 +19,14 @@ public interface StreamingOptions extends AnalyticsOptions {
 
   void setInputTopic(String value);
 
+  @Description("Kafka consumer group. When set, the read offsets are committed to it as each checkpoint (Flink) or"
+      + " bundle (Direct) is finalised, so lag is visible to Kafka tools and a job started afresh (not from a"
+      + " checkpoint) resumes there. Empty: no group, read from the earliest offset.")
+  @Default.String("")
+  String getConsumerGroup();
+
+  void setConsumerGroup(String value);
+
   @Description("Take event time from the Kafka record timestamp instead of from the record's own event time field.")
   @Default.Boolean(false)
   boolean getUseKafkaTimestamp();

@@ -42,10 +42,14 @@ public final class StreamingPipeline {
     Duration maxReadTime = o.getMaxReadTime().isBlank() ? null : Durations.parse("maxReadTime", o.getMaxReadTime());
     String servers = o.getBootstrapServers();
 
+    ReadKafkaRecords read = new ReadKafkaRecords(servers, o.getInputTopic(), config.format(),
+        Durations.parse("maxOutOfOrderness", o.getMaxOutOfOrderness()), o.getUseKafkaTimestamp(),
+        config.maxRecordBytes(), maxRecords, maxReadTime);
+    if (!o.getConsumerGroup().isBlank()) {
+      read = read.committingOffsetsTo(o.getConsumerGroup());
+    }
     PCollectionTuple gated = p
-        .apply("Read " + o.getInputTopic(), new ReadKafkaRecords(servers, o.getInputTopic(), config.format(),
-            Durations.parse("maxOutOfOrderness", o.getMaxOutOfOrderness()), o.getUseKafkaTimestamp(),
-            config.maxRecordBytes(), maxRecords, maxReadTime))
+        .apply("Read " + o.getInputTopic(), read)
         .apply("Reject too late", config.lateDataGate());
     EventStreams clean = gated.get(RejectTooLate.ON_TIME).apply("Clean", CleanEvents.of(config.format(), config.clean()));
     PCollection<DeadLetter> deadLetters = PCollectionList.of(clean.deadLetters())

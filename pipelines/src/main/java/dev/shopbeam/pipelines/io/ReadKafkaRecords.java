@@ -45,9 +45,18 @@ public final class ReadKafkaRecords extends PTransform<PBegin, PCollection<RawRe
   private final int maxRecordBytes;
   private final @Nullable Long maxNumRecords;
   private final @Nullable Duration maxReadTime;
+  private final @Nullable String consumerGroup;
 
   public ReadKafkaRecords(String bootstrapServers, String topic, InputFormat format, Duration maxOutOfOrderness,
       boolean useKafkaTimestamp, int maxRecordBytes, @Nullable Long maxNumRecords, @Nullable Duration maxReadTime) {
+    this(bootstrapServers, topic, format, maxOutOfOrderness, useKafkaTimestamp, maxRecordBytes, maxNumRecords,
+        maxReadTime, null);
+  }
+
+  private ReadKafkaRecords(String bootstrapServers, String topic, InputFormat format, Duration maxOutOfOrderness,
+      boolean useKafkaTimestamp, int maxRecordBytes, @Nullable Long maxNumRecords, @Nullable Duration maxReadTime,
+      @Nullable String consumerGroup) {
+    this.consumerGroup = consumerGroup;
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.format = format;
@@ -56,6 +65,16 @@ public final class ReadKafkaRecords extends PTransform<PBegin, PCollection<RawRe
     this.maxRecordBytes = maxRecordBytes;
     this.maxNumRecords = maxNumRecords;
     this.maxReadTime = maxReadTime;
+  }
+
+  /**
+   * Commits read offsets to this consumer group when the runner finalises a checkpoint. The offsets
+   * that make a restored job exact are those in the runner's own checkpoint; the committed ones are for
+   * monitoring, and for a job started afresh.
+   */
+  public ReadKafkaRecords committingOffsetsTo(String group) {
+    return new ReadKafkaRecords(bootstrapServers, topic, format, maxOutOfOrderness, useKafkaTimestamp, maxRecordBytes,
+        maxNumRecords, maxReadTime, group);
   }
 
   @Override
@@ -71,8 +90,13 @@ public final class ReadKafkaRecords extends PTransform<PBegin, PCollection<RawRe
         .withTopic(topic)
         .withKeyDeserializer(ByteArrayDeserializer.class)
         .withValueDeserializer(ByteArrayDeserializer.class)
-        .withConsumerConfigUpdates(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
+        .withConsumerConfigUpdates(consumerGroup == null
+            ? Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+            : Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.GROUP_ID_CONFIG, consumerGroup))
         .withTimestampPolicyFactory(policy);
+    if (consumerGroup != null) {
+      read = read.commitOffsetsInFinalize();
+    }
     if (maxNumRecords != null) {
       read = read.withMaxNumRecords(maxNumRecords);
     }

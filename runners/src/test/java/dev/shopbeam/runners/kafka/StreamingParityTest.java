@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shopbeam.pipelines.AnalyticsConfig;
 import dev.shopbeam.pipelines.BatchPipeline;
+import dev.shopbeam.pipelines.PipelineLauncher;
 import dev.shopbeam.pipelines.StreamingOptions;
 import dev.shopbeam.pipelines.StreamingPipeline;
 import dev.shopbeam.pipelines.Tables;
@@ -94,49 +95,90 @@ class StreamingParityTest {
     }
   }
 
+  /** Runs the batch pipeline over a file on Flink, as JSON: the rows streaming must end up with. */
+  private Path batchOf(Path input, String name) throws Exception {
+    Path batch = out.resolve(name);
+    assertThat(BatchPipeline.run(new String[] {"--input=" + input, "--format=json", "--output=" + batch,
+        "--outputFormat=json", "--runner=FlinkRunner"}, System.out, System.err), is(BatchPipeline.EXIT_OK));
+    return batch;
+  }
+
+  /** Launches the streaming pipeline and returns at once; the caller cancels it. */
+  private static PipelineResult launchUnbounded(String runner, String topic, String prefix, String... extra) {
+    List<String> args = new ArrayList<>(List.of(streamingArgs(runner, topic, prefix, -1, "json")));
+    args.removeIf(a -> a.startsWith("--maxReadTime") || a.startsWith("--maxNumRecords"));
+    args.addAll(runner.equals("FlinkRunner")
+        ? List.of("--streaming=true", "--attachedMode=false")
+        : List.of("--blockOnRun=false"));
+    args.addAll(List.of(extra));
+    // Through the launcher's defaults, as the command line does (e.g. a local Flink restore).
+    StreamingOptions options = PipelineOptionsFactory.fromArgs(PipelineLauncher.withDefaults(args.toArray(new String[0])))
+        .as(StreamingOptions.class);
+    Pipeline p = Pipeline.create(options);
+    StreamingPipeline.build(p, AnalyticsConfig.fromOptions(options, StreamingPipeline.DEFAULT_LATENESS), options);
+    return p.run();
+  }
+
+  /**
+   * Polls each table topic until the latest row per key equals the batch rows, or the deadline passes.
+   * Returns every message seen per table, for checks on the whole stream of panes.
+   */
+  private static Map<String, List<String>> awaitTables(Path batch, String prefix, long deadline) throws Exception {
+    Map<String, List<String>> messages = new LinkedHashMap<>();
+    for (String table : List.of(Tables.FUNNEL, Tables.ITEM_STATS, Tables.CATEGORY_STATS, Tables.HOT_ITEMS)) {
+      List<String> expected = ReadTables.rows(batch, table, Tables.ALL.get(table), OutputFormat.JSON);
+      expected.sort(null);
+      List<String> streamed = List.of();
+      List<ConsumerRecord<byte[], byte[]>> all = List.of();
+      while (!streamed.equals(expected) && System.currentTimeMillis() < deadline) {
+        all = KAFKA.consume(prefix + "." + table, expected.size(), 1000);
+        streamed = latestPerKey(all);
+      }
+      assertThat(table, streamed, equalTo(expected));
+      List<String> values = new ArrayList<>();
+      all.forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+      messages.put(table, values);
+    }
+    return messages;
+  }
+
   /**
    * Unbounded for real (no record or time limit): the windows of the replayed data close because the
    * partition, once read to its end, lets its watermark go on with processing time. The final panes
-   * then equal the batch rows. A record sent after that, for a window long closed, must come out on the
+   * then equal the batch rows, and no pane is an empty one (Flink fires an empty on-time pane at window
+   * expiry unless told not to). A record sent after that, for a window long closed, must come out on the
    * dead-letter topic as {@code too_late}, not vanish. The job is cancelled then.
    */
-  @Test
-  void unboundedRunClosesWindowsWhenThePartitionIsIdle() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  void unboundedRunClosesWindowsWhenThePartitionIsIdle(String runner) throws Exception {
     Path input = TestData.path("test-data/events-sample.jsonl");
-    KAFKA.broker().createTopics(1, "shop-live");
-    ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-live", input, InputFormat.JSON, 0);
-    Path batch = out.resolve("batch");
-    assertThat(BatchPipeline.run(new String[] {"--input=" + input, "--format=json", "--output=" + batch,
-        "--outputFormat=json", "--runner=FlinkRunner"}, System.out, System.err), is(BatchPipeline.EXIT_OK));
+    String topic = "shop-live-" + runner;
+    String prefix = "live-" + runner;
+    KAFKA.broker().createTopics(1, topic);
+    ReplayToKafka.replay(KAFKA.bootstrapServers(), topic, input, InputFormat.JSON, 0);
+    Path batch = batchOf(input, "batch");
 
-    List<String> args = new ArrayList<>(List.of(streamingArgs("DirectRunner", "shop-live", "live", -1, "json")));
-    args.removeIf(a -> a.startsWith("--maxReadTime") || a.startsWith("--maxNumRecords"));
-    args.add("--blockOnRun=false");
-    StreamingOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(StreamingOptions.class);
-    Pipeline p = Pipeline.create(options);
-    StreamingPipeline.build(p, AnalyticsConfig.fromOptions(options, StreamingPipeline.DEFAULT_LATENESS), options);
-    PipelineResult result = p.run();
+    PipelineResult result = launchUnbounded(runner, topic, prefix);
     try {
       long deadline = System.currentTimeMillis() + 240_000;
-      for (String table : List.of(Tables.FUNNEL, Tables.ITEM_STATS, Tables.CATEGORY_STATS, Tables.HOT_ITEMS)) {
-        List<String> expected = ReadTables.rows(batch, table, Tables.ALL.get(table), OutputFormat.JSON);
-        expected.sort(null);
-        List<String> streamed = List.of();
-        while (!streamed.equals(expected) && System.currentTimeMillis() < deadline) {
-          streamed = latestPerKey(KAFKA.consume("live." + table, expected.size(), 1000));
-        }
-        assertThat(table, streamed, equalTo(expected));
-      }
+      Map<String, List<String>> messages = awaitTables(batch, prefix, deadline);
       assertThat(result.getState(), is(PipelineResult.State.RUNNING));
+      for (String row : messages.get(Tables.FUNNEL)) {
+        assertThat("an empty funnel pane: " + row, row.contains("\"users\":0,"), is(false));
+      }
+      for (String row : messages.get(Tables.ITEM_STATS)) {
+        assertThat("an empty item stats pane: " + row, row.contains("\"event_count\":0,"), is(false));
+      }
 
       String oldLine = Files.readAllLines(input).get(0);
       Path straggler = out.resolve("straggler.jsonl");
       Files.writeString(straggler, oldLine + "\n");
-      ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-live", straggler, InputFormat.JSON, 0);
+      ReplayToKafka.replay(KAFKA.bootstrapServers(), topic, straggler, InputFormat.JSON, 0);
       List<String> tooLate = List.of();
       while (tooLate.isEmpty() && System.currentTimeMillis() < deadline) {
         tooLate = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume("live.dead_letters", 1, 1000)) {
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume(prefix + ".dead_letters", 1, 1000)) {
           JsonNode letter = JSON.readTree(r.value());
           if (letter.get("reason").asText().equals("too_late")) {
             tooLate.add(letter.get("raw_payload").asText() + " @ " + letter.get("stage").asText());
@@ -146,6 +188,74 @@ class StreamingParityTest {
       assertThat(tooLate, equalTo(List.of(oldLine + " @ window")));
     } finally {
       result.cancel();
+    }
+  }
+
+  /**
+   * Exactly-once state on Flink: a job checkpointing every second reads the first half of the data and
+   * is cancelled; a second job restored from the first one's last checkpoint reads the second half.
+   * Windows stay open throughout (a watermark far behind), so the results come from early firings, and
+   * the latest row per key must equal the batch rows over the whole file: input lost at the restart
+   * would show as lower counts, input read twice as higher ones.
+   */
+  @Test
+  void flinkRestoredFromACheckpointNeitherLosesNorDoubleCounts() throws Exception {
+    Path input = TestData.path("test-data/events-sample.jsonl");
+    List<String> lines = Files.readAllLines(input);
+    Path firstHalf = out.resolve("first-half.jsonl");
+    Path secondHalf = out.resolve("second-half.jsonl");
+    Files.write(firstHalf, lines.subList(0, lines.size() / 2));
+    Files.write(secondHalf, lines.subList(lines.size() / 2, lines.size()));
+    Path batch = batchOf(input, "batch-restart");
+    Path checkpoints = out.resolve("checkpoints");
+    String[] checkpointing = {"--checkpointingInterval=1000", "--stateBackend=filesystem",
+        "--stateBackendStoragePath=" + checkpoints.toUri(), "--externalizedCheckpointsEnabled=true",
+        "--retainExternalizedCheckpointsOnCancellation=true", "--earlyFirings=1s", "--maxOutOfOrderness=100000d",
+        "--consumerGroup=shopbeam-restart-test"};
+
+    KAFKA.broker().createTopics(1, "shop-restart");
+    ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-restart", firstHalf, InputFormat.JSON, 0);
+    PipelineResult first = launchUnbounded("FlinkRunner", "shop-restart", "restart", checkpointing);
+    Path checkpoint;
+    try {
+      long deadline = System.currentTimeMillis() + 120_000;
+      // Some early panes out, then a checkpoint taken after them.
+      while (KAFKA.consume("restart." + Tables.FUNNEL, 1, 1000).isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(500);
+      }
+      long afterOutput = System.currentTimeMillis();
+      checkpoint = null;
+      while (checkpoint == null && System.currentTimeMillis() < deadline) {
+        Thread.sleep(500);
+        checkpoint = latestCheckpointAfter(checkpoints, afterOutput);
+      }
+      assertThat("no checkpoint completed", checkpoint != null, is(true));
+    } finally {
+      first.cancel();
+    }
+    Thread.sleep(2000);
+
+    ReplayToKafka.replay(KAFKA.bootstrapServers(), "shop-restart", secondHalf, InputFormat.JSON, 0);
+    String[] restore = java.util.Arrays.copyOf(checkpointing, checkpointing.length + 1);
+    restore[checkpointing.length] = "--savepointPath=" + checkpoint;
+    PipelineResult second = launchUnbounded("FlinkRunner", "shop-restart", "restart", restore);
+    try {
+      awaitTables(batch, "restart", System.currentTimeMillis() + 240_000);
+    } finally {
+      second.cancel();
+    }
+  }
+
+  /** The newest completed checkpoint (a chk-N directory with its _metadata) written after a time. */
+  private static Path latestCheckpointAfter(Path root, long afterMillis) throws java.io.IOException {
+    if (!Files.isDirectory(root)) {
+      return null;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      return files.filter(f -> f.getFileName().toString().equals("_metadata"))
+          .filter(f -> f.toFile().lastModified() >= afterMillis)
+          .max(java.util.Comparator.comparingLong(f -> f.toFile().lastModified()))
+          .map(Path::getParent).orElse(null);
     }
   }
 

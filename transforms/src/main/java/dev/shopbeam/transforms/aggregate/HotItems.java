@@ -114,6 +114,7 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
             .triggering(trigger())
             .withAllowedLateness(allowedLateness())
             .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW)
+            .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY) // see WindowConfig#window
             .discardingFiredPanes())
         .apply(
             "Key by behavior and item",
@@ -137,6 +138,7 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
                 SlidingWindows.of(windowSize()).every(windowPeriod()))
             .triggering(trigger())
             .withAllowedLateness(allowedLateness())
+            .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
             .accumulatingFiredPanes())
         .apply("Top " + topN(), Combine.perKey(new TopOfTotals(topN())))
         .apply("Rank", ParDo.of(new RankFn()))

@@ -93,11 +93,19 @@ public abstract class WindowConfig implements Serializable {
             AfterProcessingTime.pastFirstElementInPane().plusDelayOf(early));
   }
 
-  /** The {@link Window} transform for elements of type {@code T}. */
+  /**
+   * The {@link Window} transform for elements of type {@code T}.
+   *
+   * <p>The on-time pane fires only when the window has data ({@code FIRE_IF_NON_EMPTY}): with Beam's
+   * default ({@code FIRE_ALWAYS}) the Flink runner in streaming mode emits a second, empty on-time pane
+   * when a window expires (its end-of-window and garbage-collection timers both fire after the state is
+   * cleared), which a sink would take as the window's final result: a row of zeros.
+   */
   public <T> Window<T> window() {
     return Window.<T>into(windowFn())
         .triggering(trigger())
         .withAllowedLateness(allowedLateness())
+        .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
         .accumulatingFiredPanes();
   }
 
