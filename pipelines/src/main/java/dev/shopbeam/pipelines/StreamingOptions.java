@@ -27,6 +27,14 @@ public interface StreamingOptions extends AnalyticsOptions {
 
   void setConsumerGroup(String value);
 
+  @Description("Dead-letter records later than the allowed lateness, with reason too_late. The gate needs event-time"
+      + " timers, which Beam's Spark runner lacks in streaming mode: there, set it to false, and such records are"
+      + " dropped by the windows (counted only in Beam's droppedDueToLateness metric).")
+  @Default.Boolean(true)
+  boolean getRejectTooLate();
+
+  void setRejectTooLate(boolean value);
+
   @Description("Take event time from the Kafka record timestamp instead of from the record's own event time field.")
   @Default.Boolean(false)
   boolean getUseKafkaTimestamp();

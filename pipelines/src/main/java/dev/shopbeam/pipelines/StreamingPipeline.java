@@ -4,6 +4,7 @@ import dev.shopbeam.pipelines.io.ReadKafkaRecords;
 import dev.shopbeam.pipelines.io.WriteKafkaTable;
 import dev.shopbeam.schemas.CategoryStats;
 import dev.shopbeam.schemas.DeadLetter;
+import dev.shopbeam.schemas.RawRecord;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.schemas.HotItem;
 import dev.shopbeam.schemas.ItemStats;
@@ -48,12 +49,15 @@ public final class StreamingPipeline {
     if (!o.getConsumerGroup().isBlank()) {
       read = read.committingOffsetsTo(o.getConsumerGroup());
     }
-    PCollectionTuple gated = p
-        .apply("Read " + o.getInputTopic(), read)
-        .apply("Reject too late", config.lateDataGate());
-    EventStreams clean = gated.get(RejectTooLate.ON_TIME).apply("Clean", CleanEvents.of(config.format(), config.clean()));
-    PCollection<DeadLetter> deadLetters = PCollectionList.of(clean.deadLetters())
-        .and(gated.get(RejectTooLate.TOO_LATE))
+    PCollection<RawRecord> records = p.apply("Read " + o.getInputTopic(), read);
+    PCollectionList<DeadLetter> deadLetterParts = PCollectionList.empty(p);
+    if (o.getRejectTooLate()) {
+      PCollectionTuple gated = records.apply("Reject too late", config.lateDataGate());
+      records = gated.get(RejectTooLate.ON_TIME);
+      deadLetterParts = deadLetterParts.and(gated.get(RejectTooLate.TOO_LATE));
+    }
+    EventStreams clean = records.apply("Clean", CleanEvents.of(config.format(), config.clean()));
+    PCollection<DeadLetter> deadLetters = deadLetterParts.and(clean.deadLetters())
         .apply("All dead letters", Flatten.pCollections())
         .setCoder(Coders.deadLetters());
     AnalyticsTables tables =
@@ -90,6 +94,13 @@ public final class StreamingPipeline {
       Durations.parse("maxOutOfOrderness", options.getMaxOutOfOrderness());
       if (!options.getMaxReadTime().isBlank()) {
         Durations.parse("maxReadTime", options.getMaxReadTime());
+      }
+      boolean unbounded = options.getMaxNumRecords() < 0 && options.getMaxReadTime().isBlank();
+      if (unbounded && options.getRejectTooLate() && PipelineLauncher.isSpark(options.getRunner().getSimpleName())) {
+        throw new IllegalArgumentException("--runner=SparkRunner reads an unbounded topic in Spark streaming mode, where"
+            + " Beam's Spark runner has no event-time timers, and the too_late gate needs them: pass --rejectTooLate=false"
+            + " (records later than --allowedLateness are then dropped, not dead-lettered), bound the read with"
+            + " --maxNumRecords or --maxReadTime, or use FlinkRunner");
       }
     } catch (IllegalArgumentException e) {
       return PipelineLauncher.usageError(err, e);

@@ -35,6 +35,8 @@ public final class ShopBeam {
         return KafkaCommands.kafkaLocal(rest, out, err);
       case "replay":
         return KafkaCommands.replay(rest, out, err);
+      case "consume":
+        return KafkaCommands.consume(rest, out, err);
       default:
         err.println("error: unknown command '" + args[0] + "'");
         usage(err);
@@ -49,10 +51,11 @@ public final class ShopBeam {
     out.println("  batch   files in -> clean events, item/category stats, funnel, hot items, dead letters, _SUMMARY.json");
     out.println("          (main class dev.shopbeam.pipelines.BatchPipeline)");
     out.println("  streaming   Kafka in -> the same windowed tables and dead letters to Kafka topics");
-    out.println("          (main class dev.shopbeam.pipelines.StreamingPipeline; in progress, see the README)");
+    out.println("          (main class dev.shopbeam.pipelines.StreamingPipeline)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
     out.println("  kafka-local [--port=9092] [--dataDir=DIR] [--topics=a,b]   a real single-node Kafka broker (KRaft), in-process");
     out.println("  replay --bootstrapServers=H:P --topic=T --input=FILE --format=F [--rate=N]   a file to a topic, in event-time order");
+    out.println("  consume --bootstrapServers=H:P --topic=T [--idleSeconds=N]   prints a topic's messages as key<TAB>value");
     out.println();
     out.println("COMMAND --help lists a command's options and their defaults.");
   }

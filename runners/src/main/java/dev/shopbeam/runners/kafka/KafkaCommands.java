@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** The {@code kafka-local} and {@code replay} commands of the bundled jar. */
+/** The {@code kafka-local}, {@code replay} and {@code consume} commands of the bundled jar. */
 public final class KafkaCommands {
   public static final int EXIT_OK = 0;
   public static final int EXIT_USAGE = 2;
@@ -71,6 +71,46 @@ public final class KafkaCommands {
     long sent = ReplayToKafka.replay(o.get("bootstrapServers"), o.get("topic"), Paths.get(o.get("input")), format, rate);
     out.println("replayed " + sent + " records of " + o.get("input") + " to " + o.get("topic")
         + " at " + o.get("bootstrapServers") + " in event-time order");
+    return EXIT_OK;
+  }
+
+  /**
+   * {@code consume --bootstrapServers=HOST:PORT --topic=T [--fromBeginning=true] [--idleSeconds=0]}: prints
+   * each message as {@code key<TAB>value}, like {@code kafka-console-consumer.sh --property print.key=true},
+   * for machines without Kafka's own tools. Runs until interrupted, or until no message has come for
+   * {@code idleSeconds} (when above 0).
+   */
+  public static int consume(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> o = options(args, Set.of("bootstrapServers", "topic", "fromBeginning", "idleSeconds"), err);
+    if (o == null || !o.keySet().containsAll(Set.of("bootstrapServers", "topic"))) {
+      err.println("usage: consume --bootstrapServers=HOST:PORT --topic=TOPIC [--fromBeginning=true] [--idleSeconds=0]");
+      return EXIT_USAGE;
+    }
+    long idleSeconds;
+    try {
+      idleSeconds = Long.parseLong(o.getOrDefault("idleSeconds", "0"));
+    } catch (NumberFormatException e) {
+      err.println("error: --idleSeconds='" + o.get("idleSeconds") + "' is not a whole number of seconds");
+      return EXIT_USAGE;
+    }
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", o.get("bootstrapServers"));
+    props.put("group.id", "shopbeam-consume-" + java.util.UUID.randomUUID());
+    props.put("enable.auto.commit", "false");
+    props.put("auto.offset.reset", Boolean.parseBoolean(o.getOrDefault("fromBeginning", "true")) ? "earliest" : "latest");
+    org.apache.kafka.common.serialization.StringDeserializer text = new org.apache.kafka.common.serialization.StringDeserializer();
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(props, text, text)) {
+      consumer.subscribe(java.util.List.of(o.get("topic")));
+      long lastMessage = System.currentTimeMillis();
+      while (idleSeconds <= 0 || System.currentTimeMillis() - lastMessage < idleSeconds * 1000) {
+        for (org.apache.kafka.clients.consumer.ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(500))) {
+          out.println(r.key() + "\t" + r.value());
+          lastMessage = System.currentTimeMillis();
+        }
+        out.flush();
+      }
+    }
     return EXIT_OK;
   }
 

@@ -60,4 +60,23 @@ class LocalKafkaReplayTest {
     }
     assertThat("the invalid UTF-8 line arrived unchanged", foundInvalidUtf8, is(true));
   }
+
+  @Test
+  void consumeCommandPrintsKeyTabValueForEveryMessage() throws Exception {
+    KAFKA.broker().createTopics(1, "to-consume");
+    Path input = TestData.path("test-data/userbehavior-sample.csv");
+    ReplayToKafka.replay(KAFKA.bootstrapServers(), "to-consume", input, InputFormat.USERBEHAVIOR, 0);
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    int exit = KafkaCommands.consume(new String[] {"--bootstrapServers=" + KAFKA.bootstrapServers(),
+        "--topic=to-consume", "--idleSeconds=3"}, new java.io.PrintStream(printed, true, "UTF-8"), System.err);
+    assertThat(exit, is(KafkaCommands.EXIT_OK));
+    List<String> expected = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(input)) {
+      expected.add(line.split(",")[0] + "\t" + line);
+    }
+    List<String> lines = new java.util.ArrayList<>(List.of(printed.toString("UTF-8").split("\n")));
+    lines.sort(null);
+    expected.sort(null);
+    assertThat(lines, equalTo(expected));
+  }
 }
