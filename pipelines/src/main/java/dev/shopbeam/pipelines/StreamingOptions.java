@@ -77,6 +77,19 @@ public interface StreamingOptions extends AnalyticsOptions {
 
   void setDeadLetterTopic(String value);
 
+  @Description("Also write the windowed tables as files under this directory (local or any Beam filesystem), one"
+      + " file per window and pane: TABLE/START_END-pane-NNN-TIMING-S-of-N.parquet. Unset: topics only.")
+  // No @Default: the batch options (BatchOptions) declare --output without one, and Beam requires both to agree.
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("Format of the --output files: parquet | avro | json (JSON lines).")
+  @Default.String("parquet")
+  String getOutputFormat();
+
+  void setOutputFormat(String value);
+
   @Description("Stop after this many input records (-1: run until cancelled). For tests and demos.")
   @Default.Long(-1L)
   long getMaxNumRecords();

@@ -1,7 +1,9 @@
 package dev.shopbeam.pipelines;
 
 import dev.shopbeam.pipelines.io.ReadKafkaRecords;
+import dev.shopbeam.pipelines.io.OutputFormat;
 import dev.shopbeam.pipelines.io.WriteKafkaTable;
+import dev.shopbeam.pipelines.io.WriteTable;
 import dev.shopbeam.schemas.CategoryStats;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.RawRecord;
@@ -71,6 +73,15 @@ public final class StreamingPipeline {
         r -> r.getWindowStart().toString()));
     tables.hotItems().apply("Publish hot items", new WriteKafkaTable<HotItem>(servers, o.getHotItemsTopic(),
         r -> r.getWindowStart() + "|" + r.getBehavior() + "|" + r.getRank()));
+    if (o.getOutput() != null && !o.getOutput().isBlank()) {
+      OutputFormat format = OutputFormat.fromName(o.getOutputFormat());
+      String dir = o.getOutput();
+      tables.itemStats().apply(new WriteTable<>(Tables.ITEM_STATS, ItemStats.class, dir, format, 1).perWindowPane());
+      tables.categoryStats().apply(
+          new WriteTable<>(Tables.CATEGORY_STATS, CategoryStats.class, dir, format, 1).perWindowPane());
+      tables.funnel().apply(new WriteTable<>(Tables.FUNNEL, FunnelStats.class, dir, format, 1).perWindowPane());
+      tables.hotItems().apply(new WriteTable<>(Tables.HOT_ITEMS, HotItem.class, dir, format, 1).perWindowPane());
+    }
     deadLetters.apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
         o.getDeadLetterTopic(), DeadLetter::getSourceLocation));
   }
@@ -94,6 +105,9 @@ public final class StreamingPipeline {
       Durations.parse("maxOutOfOrderness", options.getMaxOutOfOrderness());
       if (!options.getMaxReadTime().isBlank()) {
         Durations.parse("maxReadTime", options.getMaxReadTime());
+      }
+      if (options.getOutput() != null && !options.getOutput().isBlank()) {
+        OutputFormat.fromName(options.getOutputFormat());
       }
       boolean unbounded = options.getMaxNumRecords() < 0 && options.getMaxReadTime().isBlank();
       if (unbounded && options.getRejectTooLate() && PipelineLauncher.isSpark(options.getRunner().getSimpleName())) {

@@ -39,22 +39,60 @@ public final class ReadTables {
           .sorted().collect(Collectors.toList());
     }
     for (Path f : files) {
-      switch (format) {
-        case PARQUET:
-          readParquet(f, rows);
-          break;
-        case AVRO:
-          readAvro(f.toFile(), rowClass, rows);
-          break;
-        default:
-          for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            if (!line.isEmpty()) {
-              rows.add(line);
-            }
-          }
+      read(f, rowClass, format, rows);
+    }
+    return rows;
+  }
+
+  /**
+   * The rows of a streaming run's {@code --output} table ({@link WriteTable#perWindowPane()}): for each
+   * window, the rows of its highest-numbered pane, i.e. its latest (after the watermark: final) result.
+   */
+  public static <T extends SpecificRecordBase> List<String> latestPaneRows(
+      Path outputDir, String table, Class<T> rowClass, OutputFormat format) throws IOException {
+    Path dir = outputDir.resolve(table);
+    List<String> rows = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return rows;
+    }
+    // window span -> (pane number -> files of that pane)
+    java.util.Map<String, java.util.TreeMap<Integer, List<Path>>> panes = new java.util.TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) s.sorted()::iterator) {
+        String name = f.getFileName().toString();
+        int at = name.indexOf("-pane-");
+        if (at < 0 || !name.endsWith(format.suffix()) || name.startsWith(".")) {
+          continue;
+        }
+        int pane = Integer.parseInt(name.substring(at + 6, name.indexOf('-', at + 6)));
+        panes.computeIfAbsent(name.substring(0, at), k -> new java.util.TreeMap<>())
+            .computeIfAbsent(pane, k -> new ArrayList<>()).add(f);
+      }
+    }
+    for (java.util.TreeMap<Integer, List<Path>> byPane : panes.values()) {
+      for (Path f : byPane.lastEntry().getValue()) {
+        read(f, rowClass, format, rows);
       }
     }
     return rows;
+  }
+
+  private static <T extends SpecificRecordBase> void read(Path f, Class<T> rowClass, OutputFormat format,
+      List<String> rows) throws IOException {
+    switch (format) {
+      case PARQUET:
+        readParquet(f, rows);
+        break;
+      case AVRO:
+        readAvro(f.toFile(), rowClass, rows);
+        break;
+      default:
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+          if (!line.isEmpty()) {
+            rows.add(line);
+          }
+        }
+    }
   }
 
   private static void readParquet(Path f, List<String> rows) throws IOException {

@@ -10,7 +10,11 @@ import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
@@ -20,6 +24,10 @@ import org.joda.time.Duration;
  * Writes one table of a batch run as {@code <output>/<table>/part-SSSSS-of-NNNNN<suffix>}. The rows of
  * every window go to the same files (the window is a column), so the input is re-windowed globally
  * first.
+ *
+ * <p>{@link #perWindowPane()} is the streaming form: each firing of a window writes its own files,
+ * {@code <output>/<table>/<start>_<end>-pane-<NNN>-<timing>-<shard>-of-<n><suffix>}; as panes
+ * accumulate, the highest pane number of a window holds its latest (after the watermark: final) rows.
  */
 public final class WriteTable<T extends SpecificRecordBase>
     extends PTransform<PCollection<T>, WriteFilesResult<Void>> {
@@ -28,13 +36,25 @@ public final class WriteTable<T extends SpecificRecordBase>
   private final String outputDir;
   private final OutputFormat format;
   private final int numShards;
+  private final boolean perPane;
 
   public WriteTable(String table, Class<T> rowClass, String outputDir, OutputFormat format, int numShards) {
+    this(table, rowClass, outputDir, format, numShards, false);
+  }
+
+  private WriteTable(String table, Class<T> rowClass, String outputDir, OutputFormat format, int numShards,
+      boolean perPane) {
     this.table = table;
     this.rowClass = rowClass;
     this.outputDir = outputDir;
     this.format = format;
     this.numShards = numShards;
+    this.perPane = perPane;
+  }
+
+  /** The same table written per window and pane, for unbounded input (one file per pane by default). */
+  public WriteTable<T> perWindowPane() {
+    return new WriteTable<>(table, rowClass, outputDir, format, numShards > 0 ? numShards : 1, true);
   }
 
   public static String tableDir(String outputDir, String table) {
@@ -43,7 +63,20 @@ public final class WriteTable<T extends SpecificRecordBase>
 
   @Override
   public WriteFilesResult<Void> expand(PCollection<T> rows) {
-    PCollection<T> global = rows.apply("Global window", globally());
+    FileIO.Write<Void, T> write = sink().to(tableDir(outputDir, table));
+    if (perPane) {
+      // Unbounded input needs a fixed number of shards.
+      return rows.apply("Write " + table + " per pane",
+          write.withNaming(new PaneNaming(format.suffix())).withNumShards(numShards));
+    }
+    write = write.withPrefix("part").withSuffix(format.suffix());
+    if (numShards > 0) {
+      write = write.withNumShards(numShards);
+    }
+    return rows.apply("Global window", globally()).apply("Write " + table, write);
+  }
+
+  private FileIO.Write<Void, T> sink() {
     FileIO.Write<Void, T> write;
     switch (format) {
       case PARQUET:
@@ -58,11 +91,32 @@ public final class WriteTable<T extends SpecificRecordBase>
         write = FileIO.<T>write().via(Contextful.fn(RecordJson::toJson), TextIO.sink());
         break;
     }
-    write = write.to(tableDir(outputDir, table)).withPrefix("part").withSuffix(format.suffix());
-    if (numShards > 0) {
-      write = write.withNumShards(numShards);
+    return write;
+  }
+
+  /** {@code <start>_<end>-pane-<NNN>-<timing>-<shard>-of-<n><suffix>}, times as {@code yyyyMMdd'T'HHmmss'Z'}. */
+  static final class PaneNaming implements FileIO.Write.FileNaming {
+    private static final java.time.format.DateTimeFormatter COMPACT =
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
+    private final String suffix;
+
+    PaneNaming(String suffix) {
+      this.suffix = suffix;
     }
-    return global.apply("Write " + table, write);
+
+    @Override
+    public String getFilename(BoundedWindow window, PaneInfo pane, int numShards, int shardIndex,
+        Compression compression) {
+      String span = window instanceof IntervalWindow
+          ? compact(((IntervalWindow) window).start()) + "_" + compact(((IntervalWindow) window).end())
+          : "global";
+      return String.format("%s-pane-%03d-%s-%d-of-%d%s", span, pane.getIndex(),
+          pane.getTiming().name().toLowerCase(java.util.Locale.ROOT), shardIndex, numShards, suffix);
+    }
+
+    private static String compact(org.joda.time.Instant t) {
+      return COMPACT.format(java.time.Instant.ofEpochMilli(t.getMillis()));
+    }
   }
 
   /** Batch output is one global window; the default trigger fires once, when all input is in. */

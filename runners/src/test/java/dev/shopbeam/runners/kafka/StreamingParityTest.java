@@ -187,10 +187,23 @@ class StreamingParityTest {
     ReplayToKafka.replay(KAFKA.bootstrapServers(), topic, input, InputFormat.JSON, 0);
     Path batch = batchOf(input, "batch");
 
-    PipelineResult result = launchUnbounded(runner, topic, prefix);
+    Path files = out.resolve("files-" + runner);
+    PipelineResult result = launchUnbounded(runner, topic, prefix, "--output=" + files);
     try {
       long deadline = System.currentTimeMillis() + 240_000;
       Map<String, List<String>> messages = awaitTables(batch, prefix, deadline);
+      // The same final rows in the windowed Parquet files: the latest pane of every window.
+      for (String table : List.of(Tables.FUNNEL, Tables.ITEM_STATS, Tables.CATEGORY_STATS, Tables.HOT_ITEMS)) {
+        List<String> expected = ReadTables.rows(batch, table, Tables.ALL.get(table), OutputFormat.JSON);
+        expected.sort(null);
+        List<String> written = List.of();
+        while (!written.equals(expected) && System.currentTimeMillis() < deadline) {
+          Thread.sleep(500);
+          written = new ArrayList<>(ReadTables.latestPaneRows(files, table, Tables.ALL.get(table), OutputFormat.PARQUET));
+          written.sort(null);
+        }
+        assertThat(table + " files", written, equalTo(expected));
+      }
       assertThat(result.getState(), is(PipelineResult.State.RUNNING));
       for (String row : messages.get(Tables.FUNNEL)) {
         assertThat("an empty funnel pane: " + row, row.contains("\"users\":0,"), is(false));
