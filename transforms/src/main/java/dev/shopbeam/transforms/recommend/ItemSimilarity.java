@@ -1,0 +1,326 @@
+package dev.shopbeam.transforms.recommend;
+
+import com.google.auto.value.AutoValue;
+import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.transforms.Coders;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableBiFunction;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.Top;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Item-to-item collaborative filtering from implicit feedback: for every item, its most similar items
+ * by the cosine of their behavior-weighted user vectors.
+ *
+ * <p>A user's strength on an item is the largest weight of their events on it ({@link #weights()}: a
+ * buy counts more than a view). Cosine, because it normalises away popularity (a bestseller is not
+ * everyone's neighbour) and takes weights, which Jaccard does not; its weakness, noisy scores for items
+ * with few users, is met by {@link #minCoUsers()}.
+ *
+ * <p>It scales by never holding a users x items matrix: one user's history is the largest unit in one
+ * worker, co-occurrences are summed per item pair by a combiner, and the norms are joined to the pairs
+ * by key. The quadratic cost of a very active user (n items make n(n-1)/2 pairs) is capped by keeping
+ * only their {@link #maxItemsPerUser()} most recent items. Runs per window: in the global window for
+ * batch, per window in streaming.
+ */
+@AutoValue
+public abstract class ItemSimilarity
+    extends PTransform<PCollection<CommerceEvent>, PCollection<dev.shopbeam.schemas.ItemSimilarity>> {
+
+  /** Weight of each behavior; absent or zero: the behavior does not count as interest. */
+  public abstract Map<Behavior, Double> weights();
+
+  public abstract int maxItemsPerUser();
+
+  public abstract int minCoUsers();
+
+  public abstract int neighboursPerItem();
+
+  /** View 1, favourite 2, cart 3, buy 4; cancellations do not count. 100 items a user, 2 co-users, 20 neighbours. */
+  public static ItemSimilarity defaults() {
+    return of(Map.of(Behavior.VIEW, 1.0, Behavior.FAV, 2.0, Behavior.CART, 3.0, Behavior.BUY, 4.0), 100, 2, 20);
+  }
+
+  public static ItemSimilarity of(Map<Behavior, Double> weights, int maxItemsPerUser, int minCoUsers,
+      int neighboursPerItem) {
+    if (maxItemsPerUser < 2 || minCoUsers < 1 || neighboursPerItem < 1) {
+      throw new IllegalArgumentException("need maxItemsPerUser >= 2, minCoUsers >= 1, neighboursPerItem >= 1; got "
+          + maxItemsPerUser + ", " + minCoUsers + ", " + neighboursPerItem);
+    }
+    weights.forEach((b, w) -> {
+      if (w < 0 || w.isNaN() || w.isInfinite()) {
+        throw new IllegalArgumentException("behavior weight of " + b + " must be a finite number >= 0, was " + w);
+      }
+    });
+    return new AutoValue_ItemSimilarity(Map.copyOf(weights), maxItemsPerUser, minCoUsers, neighboursPerItem);
+  }
+
+  @Override
+  public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(PCollection<CommerceEvent> events) {
+    KvCoder<String, String> pairCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
+
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths = events
+        .apply("User-item interest", ParDo.of(new InterestFn(weights())))
+        .setCoder(KvCoder.of(pairCoder, strengthCoder))
+        .apply("Strongest, latest", Combine.perKey(new StrongestLatest()))
+        .apply("By user", ParDo.of(new KeyByFirstFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
+
+    TupleTag<KV<String, Double>> squares = new TupleTag<>() {};
+    TupleTag<KV<KV<String, String>, Double>> products = new TupleTag<>() {};
+    org.apache.beam.sdk.values.PCollectionTuple perUser = strengths
+        .apply("Histories", GroupByKey.create())
+        .apply("Squares and pair products", ParDo.of(new HistoryFn(maxItemsPerUser(), squares, products))
+            .withOutputTags(products, org.apache.beam.sdk.values.TupleTagList.of(squares)));
+    PCollection<KV<String, Double>> normsSquared = perUser.get(squares)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()))
+        .apply("Norms squared", Sum.doublesPerKey());
+    PCollection<KV<KV<String, String>, KV<Double, Long>>> dots = perUser.get(products)
+        .setCoder(KvCoder.of(pairCoder, DoubleCoder.of()))
+        .apply("Dot products and co-users", Combine.perKey(new DotAndCount()));
+
+    // Join each pair (a < b) with the norm of a, then with the norm of b.
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> byFirst = dots
+        .apply("Key by first", ParDo.of(new KeyByFirstFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> withFirstNorm =
+        joinNorm(byFirst, normsSquared, "first", (a, rest) -> KV.of(rest.getKey(), KV.of(a, rest.getValue())));
+    // Keyed by b now, valued (a, (dot / |a|, coUsers)); dividing by |b| gives the cosine.
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> scored =
+        joinNorm(withFirstNorm, normsSquared, "second", (b, rest) -> KV.of(b, rest));
+
+    return scored
+        .apply("Both directions", ParDo.of(new BothDirectionsFn(minCoUsers())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
+        .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
+        .apply("Rank", ParDo.of(new RankFn()))
+        .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
+  }
+
+  /**
+   * Joins {@code (key, (other, (value, coUsers)))} with the squared norm of {@code key}, dividing the
+   * value by the norm, and re-keys the result with {@code rekey(key, (other, (value / norm, coUsers)))}.
+   */
+  private static PCollection<KV<String, KV<String, KV<Double, Long>>>> joinNorm(
+      PCollection<KV<String, KV<String, KV<Double, Long>>>> pairs, PCollection<KV<String, Double>> normsSquared,
+      String name, SerializableBiFunction<String, KV<String, KV<Double, Long>>, KV<String, KV<String, KV<Double, Long>>>> rekey) {
+    TupleTag<KV<String, KV<Double, Long>>> pairTag = new TupleTag<>() {};
+    TupleTag<Double> normTag = new TupleTag<>() {};
+    return KeyedPCollectionTuple.of(pairTag, pairs).and(normTag, normsSquared)
+        .apply("Join norm of " + name, CoGroupByKey.create())
+        .apply("Divide by norm of " + name, ParDo.of(new DoFn<KV<String, CoGbkResult>, KV<String, KV<String, KV<Double, Long>>>>() {
+          @ProcessElement
+          public void process(@Element KV<String, CoGbkResult> joined,
+              OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
+            Double normSquared = joined.getValue().getOnly(normTag, null);
+            if (normSquared == null || normSquared <= 0) {
+              return; // an item with no weighted interest has no neighbours
+            }
+            double norm = Math.sqrt(normSquared);
+            for (KV<String, KV<Double, Long>> p : joined.getValue().getAll(pairTag)) {
+              out.output(rekey.apply(joined.getKey(),
+                  KV.of(p.getKey(), KV.of(p.getValue().getKey() / norm, p.getValue().getValue()))));
+            }
+          }
+        }))
+        .setCoder(pairs.getCoder());
+  }
+
+  /** ((x, y), v) -> (x, (y, v)). */
+  static final class KeyByFirstFn extends DoFn<KV<KV<String, String>, KV<Double, Long>>, KV<String, KV<String, KV<Double, Long>>>> {
+    @ProcessElement
+    public void process(@Element KV<KV<String, String>, KV<Double, Long>> e,
+        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
+      out.output(KV.of(e.getKey().getKey(), KV.of(e.getKey().getValue(), e.getValue())));
+    }
+  }
+
+  /** (user, item) -> (weight, event time) for events of a known user with a behavior that counts. */
+  static final class InterestFn extends DoFn<CommerceEvent, KV<KV<String, String>, KV<Double, Long>>> {
+    private final Map<Behavior, Double> weights;
+
+    InterestFn(Map<Behavior, Double> weights) {
+      this.weights = weights;
+    }
+
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<KV<String, String>, KV<Double, Long>>> out) {
+      Double w = weights.get(e.getBehavior());
+      if (e.getUserId() != null && w != null && w > 0) {
+        out.output(KV.of(KV.of(e.getUserId(), e.getItemId()), KV.of(w, e.getEventTime().toEpochMilli())));
+      }
+    }
+  }
+
+  /** The largest weight and the latest time of a user's events on an item. */
+  static final class StrongestLatest extends Combine.BinaryCombineFn<KV<Double, Long>> {
+    @Override
+    public KV<Double, Long> apply(KV<Double, Long> a, KV<Double, Long> b) {
+      return KV.of(Math.max(a.getKey(), b.getKey()), Math.max(a.getValue(), b.getValue()));
+    }
+  }
+
+  /**
+   * One user's history, cut to their most recent items: each item's squared strength (for its norm), and
+   * for each pair of items (a < b) the product of the strengths.
+   */
+  static final class HistoryFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<KV<String, String>, Double>> {
+    private final int maxItems;
+    private final TupleTag<KV<String, Double>> squares;
+    private final TupleTag<KV<KV<String, String>, Double>> products;
+
+    HistoryFn(int maxItems, TupleTag<KV<String, Double>> squares, TupleTag<KV<KV<String, String>, Double>> products) {
+      this.maxItems = maxItems;
+      this.squares = squares;
+      this.products = products;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user, MultiOutputReceiver out) {
+      List<KV<String, KV<Double, Long>>> items = recentFirst(user.getValue(), maxItems);
+      for (int i = 0; i < items.size(); i++) {
+        KV<String, KV<Double, Long>> a = items.get(i);
+        double wa = a.getValue().getKey();
+        out.get(squares).output(KV.of(a.getKey(), wa * wa));
+        for (int j = 0; j < items.size(); j++) {
+          KV<String, KV<Double, Long>> b = items.get(j);
+          if (a.getKey().compareTo(b.getKey()) < 0) {
+            out.get(products).output(KV.of(KV.of(a.getKey(), b.getKey()), wa * b.getValue().getKey()));
+          }
+        }
+      }
+    }
+  }
+
+  /** The user's {@code max} most recent items (ties: item id), as the model and the transform agree. */
+  public static List<KV<String, KV<Double, Long>>> recentFirst(Iterable<KV<String, KV<Double, Long>>> history, int max) {
+    List<KV<String, KV<Double, Long>>> items = new ArrayList<>();
+    history.forEach(items::add);
+    items.sort(Comparator.<KV<String, KV<Double, Long>>, Long>comparing(kv -> kv.getValue().getValue()).reversed()
+        .thenComparing(KV::getKey));
+    return items.size() > max ? new ArrayList<>(items.subList(0, max)) : items;
+  }
+
+  /** Sum of products and number of users, per item pair. */
+  static final class DotAndCount extends Combine.CombineFn<Double, double[], KV<Double, Long>> {
+    @Override
+    public double[] createAccumulator() {
+      return new double[2];
+    }
+
+    @Override
+    public double[] addInput(double[] acc, Double product) {
+      acc[0] += product;
+      acc[1] += 1;
+      return acc;
+    }
+
+    @Override
+    public double[] mergeAccumulators(Iterable<double[]> accs) {
+      double[] sum = new double[2];
+      for (double[] a : accs) {
+        sum[0] += a[0];
+        sum[1] += a[1];
+      }
+      return sum;
+    }
+
+    @Override
+    public KV<Double, Long> extractOutput(double[] acc) {
+      return KV.of(acc[0], (long) acc[1]);
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<double[]> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
+      return DotAndCountCoder.INSTANCE;
+    }
+  }
+
+  /** {dot product, users} as two doubles. */
+  static final class DotAndCountCoder extends org.apache.beam.sdk.coders.AtomicCoder<double[]> {
+    static final DotAndCountCoder INSTANCE = new DotAndCountCoder();
+
+    @Override
+    public void encode(double[] v, java.io.OutputStream os) throws java.io.IOException {
+      java.io.DataOutputStream out = new java.io.DataOutputStream(os);
+      out.writeDouble(v[0]);
+      out.writeDouble(v[1]);
+      out.flush();
+    }
+
+    @Override
+    public double[] decode(java.io.InputStream is) throws java.io.IOException {
+      java.io.DataInputStream in = new java.io.DataInputStream(is);
+      return new double[] {in.readDouble(), in.readDouble()};
+    }
+  }
+
+  /** (b, (a, (cosine, coUsers))) -> both a's and b's neighbour rows, when the pair has enough support. */
+  static final class BothDirectionsFn extends DoFn<KV<String, KV<String, KV<Double, Long>>>, KV<String, KV<String, KV<Double, Long>>>> {
+    private final int minCoUsers;
+
+    BothDirectionsFn(int minCoUsers) {
+      this.minCoUsers = minCoUsers;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, KV<String, KV<Double, Long>>> scored,
+        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
+      String b = scored.getKey();
+      String a = scored.getValue().getKey();
+      KV<Double, Long> cosineAndSupport = scored.getValue().getValue();
+      if (cosineAndSupport.getValue() >= minCoUsers) {
+        out.output(KV.of(a, KV.of(b, cosineAndSupport)));
+        out.output(KV.of(b, KV.of(a, cosineAndSupport)));
+      }
+    }
+  }
+
+  /** Larger is nearer: higher similarity, then (on a tie) the smaller neighbour id. */
+  public static final class BySimilarityThenId implements Comparator<KV<String, KV<Double, Long>>>, Serializable {
+    @Override
+    public int compare(KV<String, KV<Double, Long>> x, KV<String, KV<Double, Long>> y) {
+      int bySimilarity = Double.compare(x.getValue().getKey(), y.getValue().getKey());
+      return bySimilarity != 0 ? bySimilarity : y.getKey().compareTo(x.getKey());
+    }
+  }
+
+  private static final class RankFn extends DoFn<KV<String, List<KV<String, KV<Double, Long>>>>, dev.shopbeam.schemas.ItemSimilarity> {
+    @ProcessElement
+    public void process(@Element KV<String, List<KV<String, KV<Double, Long>>>> top,
+        OutputReceiver<dev.shopbeam.schemas.ItemSimilarity> out) {
+      int rank = 0;
+      for (KV<String, KV<Double, Long>> n : top.getValue()) {
+        out.output(dev.shopbeam.schemas.ItemSimilarity.newBuilder()
+            .setItemId(top.getKey())
+            .setRank(++rank)
+            .setNeighbourId(n.getKey())
+            .setSimilarity(n.getValue().getKey())
+            .setCoUsers(n.getValue().getValue())
+            .build());
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.shopbeam.transforms.testing;
+
+import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.ItemSimilarity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Plain-Java, single-threaded model of item-to-item similarity, written from the definition (cosine of
+ * behavior-weighted user vectors over each user's most recent items), independently of the transform.
+ */
+public final class RecommendModel {
+  private RecommendModel() {}
+
+  public static List<ItemSimilarity> itemSimilarity(List<CommerceEvent> events, Map<Behavior, Double> weights,
+      int maxItemsPerUser, int minCoUsers, int neighbours) {
+    // user -> item -> {strength, latest time}
+    Map<String, Map<String, double[]>> interest = new TreeMap<>();
+    for (CommerceEvent e : events) {
+      Double w = weights.get(e.getBehavior());
+      if (e.getUserId() == null || w == null || w <= 0) {
+        continue;
+      }
+      double[] s = interest.computeIfAbsent(e.getUserId(), u -> new TreeMap<>())
+          .computeIfAbsent(e.getItemId(), i -> new double[] {0, Long.MIN_VALUE});
+      s[0] = Math.max(s[0], w);
+      s[1] = Math.max(s[1], e.getEventTime().toEpochMilli());
+    }
+    Map<String, Double> normSquared = new HashMap<>();
+    Map<List<String>, double[]> pairs = new HashMap<>(); // (a, b), a < b -> {dot, users}
+    for (Map<String, double[]> history : interest.values()) {
+      List<Map.Entry<String, double[]>> items = new ArrayList<>(history.entrySet());
+      items.sort(Comparator.<Map.Entry<String, double[]>>comparingDouble(x -> -x.getValue()[1])
+          .thenComparing(Map.Entry::getKey));
+      if (items.size() > maxItemsPerUser) {
+        items = items.subList(0, maxItemsPerUser);
+      }
+      for (Map.Entry<String, double[]> a : items) {
+        normSquared.merge(a.getKey(), a.getValue()[0] * a.getValue()[0], Double::sum);
+        for (Map.Entry<String, double[]> b : items) {
+          if (a.getKey().compareTo(b.getKey()) < 0) {
+            double[] p = pairs.computeIfAbsent(List.of(a.getKey(), b.getKey()), k -> new double[2]);
+            p[0] += a.getValue()[0] * b.getValue()[0];
+            p[1] += 1;
+          }
+        }
+      }
+    }
+    Map<String, List<Object[]>> neighboursOf = new TreeMap<>(); // item -> {neighbour, cosine, users}
+    for (Map.Entry<List<String>, double[]> p : pairs.entrySet()) {
+      if (p.getValue()[1] < minCoUsers) {
+        continue;
+      }
+      String a = p.getKey().get(0);
+      String b = p.getKey().get(1);
+      double cosine = p.getValue()[0] / Math.sqrt(normSquared.get(a)) / Math.sqrt(normSquared.get(b));
+      long users = (long) p.getValue()[1];
+      neighboursOf.computeIfAbsent(a, k -> new ArrayList<>()).add(new Object[] {b, cosine, users});
+      neighboursOf.computeIfAbsent(b, k -> new ArrayList<>()).add(new Object[] {a, cosine, users});
+    }
+    List<ItemSimilarity> rows = new ArrayList<>();
+    for (Map.Entry<String, List<Object[]>> item : neighboursOf.entrySet()) {
+      List<Object[]> ns = item.getValue();
+      ns.sort(Comparator.<Object[]>comparingDouble(n -> -(Double) n[1]).thenComparing(n -> (String) n[0]));
+      for (int r = 0; r < Math.min(neighbours, ns.size()); r++) {
+        Object[] n = ns.get(r);
+        rows.add(ItemSimilarity.newBuilder().setItemId(item.getKey()).setRank(r + 1).setNeighbourId((String) n[0])
+            .setSimilarity((Double) n[1]).setCoUsers((Long) n[2]).build());
+      }
+    }
+    return rows;
+  }
+}
