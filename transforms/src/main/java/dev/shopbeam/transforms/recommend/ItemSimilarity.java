@@ -80,12 +80,7 @@ public abstract class ItemSimilarity
     KvCoder<String, String> pairCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
 
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths = events
-        .apply("User-item interest", ParDo.of(new InterestFn(weights())))
-        .setCoder(KvCoder.of(pairCoder, strengthCoder))
-        .apply("Strongest, latest", Combine.perKey(new StrongestLatest()))
-        .apply("By user", ParDo.of(new KeyByFirstFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths = strengths(events, weights());
 
     TupleTag<KV<String, Double>> squares = new TupleTag<>() {};
     TupleTag<KV<KV<String, String>, Double>> products = new TupleTag<>() {};
@@ -116,6 +111,21 @@ public abstract class ItemSimilarity
         .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
         .apply("Rank", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
+  }
+
+  /**
+   * Each known user's strength on each item they showed interest in, with the latest time:
+   * {@code (user, (item, (strength, epoch millis)))}, one per user and item.
+   */
+  public static PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths(
+      PCollection<CommerceEvent> events, Map<Behavior, Double> weights) {
+    KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
+    return events
+        .apply("User-item interest", ParDo.of(new InterestFn(weights)))
+        .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), strengthCoder))
+        .apply("Strongest, latest", Combine.perKey(new StrongestLatest()))
+        .apply("By user", ParDo.of(new KeyByFirstFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
   }
 
   /**

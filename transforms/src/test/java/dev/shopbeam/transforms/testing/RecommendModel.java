@@ -75,4 +75,71 @@ public final class RecommendModel {
     }
     return rows;
   }
+
+  /**
+   * The recommendations of {@code RecommendItems}, from the definition: candidates scored from each
+   * user's recent items and the modelled neighbours, popularity as summed strengths, then the same
+   * rules ({@code RecommendItems.rank}, tested by name on its own).
+   */
+  public static List<dev.shopbeam.schemas.UserRecommendation> recommend(List<CommerceEvent> events,
+      Map<Behavior, Double> weights, int maxItemsPerUser, int minCoUsers, int neighbours, int k, boolean excludeAll,
+      int maxPerCategory, java.util.Set<String> unavailable) {
+    Map<String, List<ItemSimilarity>> neighboursOf = new HashMap<>();
+    for (ItemSimilarity s : itemSimilarity(events, weights, maxItemsPerUser, minCoUsers, neighbours)) {
+      neighboursOf.computeIfAbsent(s.getItemId(), x -> new ArrayList<>()).add(s);
+    }
+    Map<String, Map<String, double[]>> interest = new TreeMap<>();
+    Map<String, java.util.Set<String>> excluded = new TreeMap<>();
+    Map<String, Double> popularity = new HashMap<>();
+    Map<String, String> categories = new HashMap<>();
+    for (CommerceEvent e : events) {
+      if (e.getCategoryId() != null) {
+        categories.merge(e.getItemId(), e.getCategoryId(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      }
+      if (e.getUserId() == null) {
+        continue;
+      }
+      Double w = weights.get(e.getBehavior());
+      boolean bought = e.getBehavior() == Behavior.BUY;
+      if (bought || (w != null && w > 0)) {
+        java.util.Set<String> ex = excluded.computeIfAbsent(e.getUserId(), u -> new java.util.HashSet<>());
+        if (bought || excludeAll) {
+          ex.add(e.getItemId());
+        }
+      }
+      if (w == null || w <= 0) {
+        continue;
+      }
+      double[] s = interest.computeIfAbsent(e.getUserId(), u -> new TreeMap<>())
+          .computeIfAbsent(e.getItemId(), i -> new double[] {0, Long.MIN_VALUE});
+      s[0] = Math.max(s[0], w);
+      s[1] = Math.max(s[1], e.getEventTime().toEpochMilli());
+    }
+    for (Map<String, double[]> history : interest.values()) {
+      history.forEach((item, s) -> popularity.merge(item, s[0], Double::sum));
+    }
+    List<org.apache.beam.sdk.values.KV<String, Double>> popular = new ArrayList<>();
+    popularity.forEach((item, p) -> popular.add(org.apache.beam.sdk.values.KV.of(item, p)));
+    popular.sort(new dev.shopbeam.transforms.recommend.RecommendItems.ByScoreThenId().reversed());
+    List<org.apache.beam.sdk.values.KV<String, Double>> topPopular = popular.subList(0, Math.min(popular.size(), k + 200));
+
+    List<dev.shopbeam.schemas.UserRecommendation> rows = new ArrayList<>();
+    for (String user : excluded.keySet()) {
+      Map<String, Double> scores = new TreeMap<>();
+      Map<String, double[]> history = interest.getOrDefault(user, Map.of());
+      List<Map.Entry<String, double[]>> items = new ArrayList<>(history.entrySet());
+      items.sort(Comparator.<Map.Entry<String, double[]>>comparingDouble(x -> -x.getValue()[1])
+          .thenComparing(Map.Entry::getKey));
+      for (Map.Entry<String, double[]> h : items.subList(0, Math.min(items.size(), maxItemsPerUser))) {
+        for (ItemSimilarity n : neighboursOf.getOrDefault(h.getKey(), List.of())) {
+          scores.merge(n.getNeighbourId(), h.getValue()[0] * n.getSimilarity(), Double::sum);
+        }
+      }
+      List<org.apache.beam.sdk.values.KV<String, Double>> candidates = new ArrayList<>();
+      scores.forEach((item, score) -> candidates.add(org.apache.beam.sdk.values.KV.of(item, score)));
+      rows.addAll(dev.shopbeam.transforms.recommend.RecommendItems.rank(user, candidates, excluded.get(user),
+          topPopular, categories, k, maxPerCategory, unavailable));
+    }
+    return rows;
+  }
 }

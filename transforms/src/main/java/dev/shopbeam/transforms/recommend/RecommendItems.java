@@ -1,0 +1,345 @@
+package dev.shopbeam.transforms.recommend;
+
+import com.google.auto.value.AutoValue;
+import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.UserRecommendation;
+import dev.shopbeam.transforms.Coders;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.Top;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Top-K items per user from their history and the items' neighbours ({@link ItemSimilarity}), with
+ * business rules, and popular items for users with too little history.
+ *
+ * <p>A candidate's score is the sum, over the user's recent items h, of the user's strength on h times
+ * the similarity of h and the candidate (the neighbours of each item are capped, so this is bounded).
+ * Rules, in order: never an item in {@link #unavailableItems()}; never an item the user bought, or (with
+ * {@link Exclude#INTERACTED}) any item they showed interest in; at most {@link #maxPerCategory()} items
+ * of one category (items without a category are not limited). When fewer than K cf items remain, the
+ * list is filled with the most popular items (by weighted users) that pass the same rules: reason
+ * {@code popular}. Outputs {@link #SIMILARITY} and {@link #RECOMMENDATIONS}.
+ */
+@AutoValue
+public abstract class RecommendItems extends PTransform<PCollection<CommerceEvent>, PCollectionTuple> {
+  public static final TupleTag<dev.shopbeam.schemas.ItemSimilarity> SIMILARITY = new TupleTag<>("itemSimilarity") {};
+  public static final TupleTag<UserRecommendation> RECOMMENDATIONS = new TupleTag<>("userRecommendations") {};
+  public static final String REASON_CF = "cf";
+  public static final String REASON_POPULAR = "popular";
+
+  /** Which of a user's own items are never recommended back to them. */
+  public enum Exclude {
+    BOUGHT,
+    INTERACTED
+  }
+
+  public abstract ItemSimilarity similarity();
+
+  public abstract int k();
+
+  public abstract Exclude exclude();
+
+  public abstract int maxPerCategory();
+
+  public abstract Set<String> unavailableItems();
+
+  public static RecommendItems of(ItemSimilarity similarity, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1, was " + k);
+    }
+    return new AutoValue_RecommendItems(similarity, k, Exclude.BOUGHT, Integer.MAX_VALUE, Set.of());
+  }
+
+  public RecommendItems excluding(Exclude exclude) {
+    return new AutoValue_RecommendItems(similarity(), k(), exclude, maxPerCategory(), unavailableItems());
+  }
+
+  public RecommendItems withMaxPerCategory(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("maxPerCategory must be at least 1, was " + max);
+    }
+    return new AutoValue_RecommendItems(similarity(), k(), exclude(), max, unavailableItems());
+  }
+
+  public RecommendItems withUnavailableItems(Set<String> items) {
+    return new AutoValue_RecommendItems(similarity(), k(), exclude(), maxPerCategory(), Set.copyOf(items));
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<CommerceEvent> events) {
+    KvCoder<String, Double> itemScore = KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of());
+    PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours = events.apply("Item similarity", similarity());
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths =
+        ItemSimilarity.strengths(events, similarity().weights());
+
+    // The user's recent items, each with its neighbours: (candidate, user) -> strength x similarity.
+    PCollection<KV<String, KV<String, Double>>> history = strengths
+        .apply("Histories", org.apache.beam.sdk.transforms.GroupByKey.create())
+        .apply("Recent items by item", ParDo.of(new RecentItemsFn(similarity().maxItemsPerUser())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
+    TupleTag<KV<String, Double>> userStrength = new TupleTag<>() {};
+    TupleTag<KV<String, Double>> neighbour = new TupleTag<>() {};
+    PCollection<KV<String, KV<String, Double>>> neighboursByItem = neighbours
+        .apply("Neighbours by item", ParDo.of(new NeighbourByItemFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
+    PCollection<KV<KV<String, String>, Double>> contributions = KeyedPCollectionTuple
+        .of(userStrength, history).and(neighbour, neighboursByItem)
+        .apply("Join history and neighbours", CoGroupByKey.create())
+        .apply("Contributions", ParDo.of(new ContributionFn(userStrength, neighbour)))
+        .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()));
+    PCollection<KV<String, KV<String, Double>>> candidates = contributions
+        .apply("Score per user and candidate", Sum.doublesPerKey())
+        .apply("Candidates by user", ParDo.of(new ByUserFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
+
+    // What each user may not get back: (user, (item, bought?)).
+    PCollection<KV<String, KV<String, Boolean>>> own = events
+        .apply("Own items", ParDo.of(new OwnItemFn(similarity().weights())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of())))
+        .apply("Once each", Distinct.create());
+
+    // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
+    int fill = k() + 200; // enough to fill K after a heavy user's exclusions in most cases
+    PCollectionView<List<List<KV<String, Double>>>> popular = strengths
+        .apply("Strength by item", ParDo.of(new StrengthByItemFn()))
+        .setCoder(itemScore)
+        .apply("Popularity", Sum.doublesPerKey())
+        .apply("Most popular", Top.of(fill, new ByScoreThenId()).withoutDefaults())
+        .apply("As side input", View.asList());
+    PCollectionView<Map<String, String>> categories = events
+        .apply("Item categories", ParDo.of(new CategoryOfItemFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("One category per item", Combine.perKey(RecommendItems::smallest))
+        .apply("Categories as side input", View.asMap());
+
+    TupleTag<KV<String, Double>> candidateTag = new TupleTag<>() {};
+    TupleTag<KV<String, Boolean>> ownTag = new TupleTag<>() {};
+    PCollection<UserRecommendation> recommendations = KeyedPCollectionTuple
+        .of(candidateTag, candidates).and(ownTag, own)
+        .apply("Join candidates and own items", CoGroupByKey.create())
+        .apply("Rank with rules", ParDo.of(new RankFn(k(), exclude(), maxPerCategory(), unavailableItems(),
+                candidateTag, ownTag, popular, categories))
+            .withSideInputs(popular, categories))
+        .setCoder(Coders.avro(UserRecommendation.class));
+    return PCollectionTuple.of(SIMILARITY, neighbours).and(RECOMMENDATIONS, recommendations);
+  }
+
+  private static String smallest(Iterable<String> values) {
+    String min = null;
+    for (String v : values) {
+      if (min == null || v.compareTo(min) < 0) {
+        min = v;
+      }
+    }
+    return min;
+  }
+
+  static final class NeighbourByItemFn extends DoFn<dev.shopbeam.schemas.ItemSimilarity, KV<String, KV<String, Double>>> {
+    @ProcessElement
+    public void process(@Element dev.shopbeam.schemas.ItemSimilarity s, OutputReceiver<KV<String, KV<String, Double>>> out) {
+      out.output(KV.of(s.getItemId(), KV.of(s.getNeighbourId(), s.getSimilarity())));
+    }
+  }
+
+  static final class ByUserFn extends DoFn<KV<KV<String, String>, Double>, KV<String, KV<String, Double>>> {
+    @ProcessElement
+    public void process(@Element KV<KV<String, String>, Double> c, OutputReceiver<KV<String, KV<String, Double>>> out) {
+      out.output(KV.of(c.getKey().getKey(), KV.of(c.getKey().getValue(), c.getValue())));
+    }
+  }
+
+  static final class StrengthByItemFn extends DoFn<KV<String, KV<String, KV<Double, Long>>>, KV<String, Double>> {
+    @ProcessElement
+    public void process(@Element KV<String, KV<String, KV<Double, Long>>> s, OutputReceiver<KV<String, Double>> out) {
+      out.output(KV.of(s.getValue().getKey(), s.getValue().getValue().getKey()));
+    }
+  }
+
+  static final class CategoryOfItemFn extends DoFn<CommerceEvent, KV<String, String>> {
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, String>> out) {
+      if (e.getCategoryId() != null) {
+        out.output(KV.of(e.getItemId(), e.getCategoryId()));
+      }
+    }
+  }
+
+  /** A user's recent items, re-keyed by item: (item, (user, strength)). */
+  static final class RecentItemsFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, KV<String, Double>>> {
+    private final int maxItems;
+
+    RecentItemsFn(int maxItems) {
+      this.maxItems = maxItems;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user,
+        OutputReceiver<KV<String, KV<String, Double>>> out) {
+      for (KV<String, KV<Double, Long>> item : ItemSimilarity.recentFirst(user.getValue(), maxItems)) {
+        out.output(KV.of(item.getKey(), KV.of(user.getKey(), item.getValue().getKey())));
+      }
+    }
+  }
+
+  /** For one item: each of its users x each of its neighbours -> ((user, neighbour), strength x similarity). */
+  static final class ContributionFn extends DoFn<KV<String, CoGbkResult>, KV<KV<String, String>, Double>> {
+    private final TupleTag<KV<String, Double>> users;
+    private final TupleTag<KV<String, Double>> neighbours;
+
+    ContributionFn(TupleTag<KV<String, Double>> users, TupleTag<KV<String, Double>> neighbours) {
+      this.users = users;
+      this.neighbours = neighbours;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> item, OutputReceiver<KV<KV<String, String>, Double>> out) {
+      List<KV<String, Double>> ns = new ArrayList<>();
+      item.getValue().getAll(neighbours).forEach(ns::add);
+      if (ns.isEmpty()) {
+        return;
+      }
+      for (KV<String, Double> u : item.getValue().getAll(users)) {
+        for (KV<String, Double> n : ns) {
+          out.output(KV.of(KV.of(u.getKey(), n.getKey()), u.getValue() * n.getValue()));
+        }
+      }
+    }
+  }
+
+  /** (user, (item, bought?)) for every item a known user showed interest in or bought. */
+  static final class OwnItemFn extends DoFn<CommerceEvent, KV<String, KV<String, Boolean>>> {
+    private final Map<Behavior, Double> weights;
+
+    OwnItemFn(Map<Behavior, Double> weights) {
+      this.weights = weights;
+    }
+
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, KV<String, Boolean>>> out) {
+      if (e.getUserId() == null) {
+        return;
+      }
+      boolean bought = e.getBehavior() == Behavior.BUY;
+      Double w = weights.get(e.getBehavior());
+      if (bought || (w != null && w > 0)) {
+        out.output(KV.of(e.getUserId(), KV.of(e.getItemId(), bought)));
+      }
+    }
+  }
+
+  /** Larger first: higher score, then (on a tie) the smaller item id. */
+  public static final class ByScoreThenId implements Comparator<KV<String, Double>>, Serializable {
+    @Override
+    public int compare(KV<String, Double> a, KV<String, Double> b) {
+      int byScore = Double.compare(a.getValue(), b.getValue());
+      return byScore != 0 ? byScore : b.getKey().compareTo(a.getKey());
+    }
+  }
+
+  /**
+   * The rules, applied to one user's scored candidates, then popular fill-ins. Public and static so the
+   * plain-Java model in the tests applies the very same rules to its own candidates.
+   */
+  public static List<UserRecommendation> rank(String user, List<KV<String, Double>> candidates,
+      Set<String> exclude, List<KV<String, Double>> popular, Map<String, String> categories, int k,
+      int maxPerCategory, Set<String> unavailable) {
+    List<KV<String, Double>> sorted = new ArrayList<>(candidates);
+    sorted.sort(new ByScoreThenId().reversed());
+    List<UserRecommendation> out = new ArrayList<>();
+    Set<String> chosen = new HashSet<>();
+    Map<String, Integer> perCategory = new HashMap<>();
+    for (List<KV<String, Double>> source : List.of(sorted, popular)) {
+      String reason = source == sorted ? REASON_CF : REASON_POPULAR;
+      for (KV<String, Double> c : source) {
+        if (out.size() >= k) {
+          return out;
+        }
+        String item = c.getKey();
+        if (chosen.contains(item) || exclude.contains(item) || unavailable.contains(item)) {
+          continue;
+        }
+        String category = categories.get(item);
+        if (category != null && perCategory.getOrDefault(category, 0) >= maxPerCategory) {
+          continue;
+        }
+        chosen.add(item);
+        if (category != null) {
+          perCategory.merge(category, 1, Integer::sum);
+        }
+        out.add(UserRecommendation.newBuilder().setUserId(user).setRank(out.size() + 1).setItemId(item)
+            .setScore(c.getValue()).setReason(reason).build());
+      }
+    }
+    return out;
+  }
+
+  static final class RankFn extends DoFn<KV<String, CoGbkResult>, UserRecommendation> {
+    private final int k;
+    private final Exclude exclude;
+    private final int maxPerCategory;
+    private final Set<String> unavailable;
+    private final TupleTag<KV<String, Double>> candidateTag;
+    private final TupleTag<KV<String, Boolean>> ownTag;
+    private final PCollectionView<List<List<KV<String, Double>>>> popular;
+    private final PCollectionView<Map<String, String>> categories;
+
+    RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable,
+        TupleTag<KV<String, Double>> candidateTag, TupleTag<KV<String, Boolean>> ownTag,
+        PCollectionView<List<List<KV<String, Double>>>> popular, PCollectionView<Map<String, String>> categories) {
+      this.k = k;
+      this.exclude = exclude;
+      this.maxPerCategory = maxPerCategory;
+      this.unavailable = unavailable;
+      this.candidateTag = candidateTag;
+      this.ownTag = ownTag;
+      this.popular = popular;
+      this.categories = categories;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> user, ProcessContext c, OutputReceiver<UserRecommendation> out) {
+      Set<String> excluded = new HashSet<>();
+      for (KV<String, Boolean> own : user.getValue().getAll(ownTag)) {
+        if (exclude == Exclude.INTERACTED || own.getValue()) {
+          excluded.add(own.getKey());
+        }
+      }
+      List<KV<String, Double>> candidates = new ArrayList<>();
+      user.getValue().getAll(candidateTag).forEach(candidates::add);
+      List<KV<String, Double>> popularItems = new ArrayList<>();
+      c.sideInput(popular).forEach(popularItems::addAll); // one list, or none for no input
+      popularItems.sort(new ByScoreThenId().reversed());
+      for (UserRecommendation r : rank(user.getKey(), candidates, excluded, popularItems, c.sideInput(categories), k,
+          maxPerCategory, unavailable)) {
+        out.output(r);
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.shopbeam.transforms.recommend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.UserRecommendation;
+import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.testing.RecommendModel;
+import dev.shopbeam.transforms.testing.TestEvents;
+import dev.shopbeam.transforms.testing.TestPipelineExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** User recommendations against the plain-Java model, and each business rule by name. */
+@ExtendWith(TestPipelineExtension.class)
+class RecommendItemsTest {
+  private static final List<CommerceEvent> SHOP = withNewcomer(TestEvents.shop(9L, 40, 25, 150));
+
+  /** A user whose only item nobody else touched: no cf candidates, a cold start. */
+  private static List<CommerceEvent> withNewcomer(List<CommerceEvent> shop) {
+    List<CommerceEvent> all = new java.util.ArrayList<>(shop);
+    all.add(CommerceEvent.newBuilder(shop.get(0)).setEventId("newcomer-1").setUserId("newcomer")
+        .setItemId("only-mine").setBehavior(Behavior.VIEW).build());
+    return all;
+  }
+  private static final Map<Behavior, Double> WEIGHTS =
+      Map.of(Behavior.VIEW, 1.0, Behavior.FAV, 2.0, Behavior.CART, 3.0, Behavior.BUY, 4.0);
+
+  /** Scores are sums of products in different orders here and in the model: compare to 1e-9. */
+  private static String text(UserRecommendation r) {
+    return r.getUserId() + "|" + r.getRank() + "|" + r.getItemId() + "|" + String.format("%.9f", r.getScore())
+        + "|" + r.getReason();
+  }
+
+  @Test
+  void matchesTheModelWithCategoryLimitAndExclusions(TestPipeline p) {
+    RecommendItems recommend = RecommendItems.of(ItemSimilarity.of(WEIGHTS, 20, 2, 10), 5)
+        .excluding(RecommendItems.Exclude.INTERACTED).withMaxPerCategory(2).withUnavailableItems(Set.of("i1003"));
+    List<String> model = RecommendModel.recommend(SHOP, WEIGHTS, 20, 2, 10, 5, true, 2, Set.of("i1003")).stream()
+        .map(RecommendItemsTest::text).collect(Collectors.toList());
+    PAssert.that(p.apply(Create.of(SHOP).withCoder(Coders.events())).apply(recommend).get(RecommendItems.RECOMMENDATIONS)
+            .apply(MapElements.into(TypeDescriptors.strings()).via(RecommendItemsTest::text)))
+        .containsInAnyOrder(model);
+    org.junit.jupiter.api.Assertions.assertTrue(model.stream().anyMatch(r -> r.endsWith("|cf"))
+        && model.stream().anyMatch(r -> r.endsWith("|popular")), "the data must give both reasons");
+    p.run().waitUntilFinish();
+  }
+
+  private static List<String> items(List<UserRecommendation> rs) {
+    return rs.stream().map(r -> r.getItemId() + ":" + r.getReason()).collect(Collectors.toList());
+  }
+
+  private static final List<KV<String, Double>> POPULAR =
+      List.of(KV.of("P1", 9.0), KV.of("P2", 8.0), KV.of("P3", 7.0), KV.of("A", 6.0));
+
+  @Test
+  void excludedItemsAreNeverRecommended() {
+    List<KV<String, Double>> candidates = List.of(KV.of("A", 3.0), KV.of("B", 2.0), KV.of("C", 1.0));
+    assertEquals(List.of("B:cf", "C:cf", "P1:popular"),
+        items(RecommendItems.rank("u", candidates, Set.of("A"), POPULAR, Map.of(), 3, 99, Set.of())));
+  }
+
+  @Test
+  void unavailableItemsAreNeverRecommendedNotEvenAsPopular() {
+    List<KV<String, Double>> candidates = List.of(KV.of("A", 3.0));
+    assertEquals(List.of("A:cf", "P2:popular", "P3:popular"),
+        items(RecommendItems.rank("u", candidates, Set.of(), POPULAR, Map.of(), 3, 99, Set.of("P1"))));
+  }
+
+  @Test
+  void atMostSoManyItemsOfOneCategory() {
+    List<KV<String, Double>> candidates = List.of(KV.of("A", 4.0), KV.of("B", 3.0), KV.of("C", 2.0), KV.of("D", 1.0));
+    Map<String, String> categories = Map.of("A", "shoes", "B", "shoes", "C", "shoes", "D", "hats");
+    assertEquals(List.of("A:cf", "B:cf", "D:cf"),
+        items(RecommendItems.rank("u", candidates, Set.of(), POPULAR, categories, 3, 2, Set.of())));
+  }
+
+  @Test
+  void coldStartUsersGetPopularItemsTheyHaveNotBought() {
+    assertEquals(List.of("P2:popular", "P3:popular"),
+        items(RecommendItems.rank("new", List.of(), Set.of("P1"), POPULAR, Map.of(), 2, 99, Set.of())));
+  }
+
+  @Test
+  void ranksAreConsecutiveAndTiesGoToTheSmallerItemId() {
+    List<UserRecommendation> rs = RecommendItems.rank("u", List.of(KV.of("B", 1.0), KV.of("A", 1.0)), Set.of(),
+        List.of(), Map.of(), 5, 99, Set.of());
+    assertEquals(List.of("A:cf", "B:cf"), items(rs));
+    assertEquals(List.of(1, 2), rs.stream().map(UserRecommendation::getRank).collect(Collectors.toList()));
+  }
+}
