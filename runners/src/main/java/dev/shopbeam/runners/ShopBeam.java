@@ -29,6 +29,8 @@ public final class ShopBeam {
         return BatchPipeline.run(rest, out, err);
       case "streaming":
         return StreamingPipeline.run(rest, out, err);
+      case "evaluate":
+        return dev.shopbeam.pipelines.EvaluatePipeline.run(rest, out, err);
       case "compare":
         return CompareOutputs.run(rest, out, err);
       case "kafka-local":
@@ -52,6 +54,8 @@ public final class ShopBeam {
     out.println("          (main class dev.shopbeam.pipelines.BatchPipeline)");
     out.println("  streaming   Kafka in -> the same windowed tables and dead letters to Kafka topics");
     out.println("          (main class dev.shopbeam.pipelines.StreamingPipeline)");
+    out.println("  evaluate --input=FILE --format=F --split=time --cutoff=DATE [--k=10]   recommendations vs most popular, offline");
+    out.println("          (main class dev.shopbeam.pipelines.EvaluatePipeline)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
     out.println("  kafka-local [--port=9092] [--dataDir=DIR] [--topics=a,b]   a real single-node Kafka broker (KRaft), in-process");
     out.println("  replay --bootstrapServers=H:P --topic=T --input=FILE --format=F [--rate=N]   a file to a topic, in event-time order");

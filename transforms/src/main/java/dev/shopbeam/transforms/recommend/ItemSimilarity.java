@@ -264,26 +264,7 @@ public abstract class ItemSimilarity
     @Override
     public org.apache.beam.sdk.coders.Coder<double[]> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
-      return DotAndCountCoder.INSTANCE;
-    }
-  }
-
-  /** {dot product, users} as two doubles. */
-  static final class DotAndCountCoder extends org.apache.beam.sdk.coders.AtomicCoder<double[]> {
-    static final DotAndCountCoder INSTANCE = new DotAndCountCoder();
-
-    @Override
-    public void encode(double[] v, java.io.OutputStream os) throws java.io.IOException {
-      java.io.DataOutputStream out = new java.io.DataOutputStream(os);
-      out.writeDouble(v[0]);
-      out.writeDouble(v[1]);
-      out.flush();
-    }
-
-    @Override
-    public double[] decode(java.io.InputStream is) throws java.io.IOException {
-      java.io.DataInputStream in = new java.io.DataInputStream(is);
-      return new double[] {in.readDouble(), in.readDouble()};
+      return DoubleArrayCoder.INSTANCE;
     }
   }
 
