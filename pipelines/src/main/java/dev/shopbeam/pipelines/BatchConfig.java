@@ -3,6 +3,8 @@ package dev.shopbeam.pipelines;
 import com.google.auto.value.AutoValue;
 import dev.shopbeam.pipelines.io.OutputFormat;
 import dev.shopbeam.transforms.aggregate.HotItems;
+import dev.shopbeam.transforms.recommend.ItemSimilarity;
+import dev.shopbeam.transforms.recommend.RecommendItems;
 import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.window.WindowConfig;
@@ -30,6 +32,9 @@ public abstract class BatchConfig implements Serializable {
 
   public abstract HotItems hotItems();
 
+  /** Item neighbours and each user's top K, over the whole input. */
+  public abstract RecommendItems recommend();
+
   public static Builder builder() {
     return new AutoValue_BatchConfig.Builder()
         .setOutputFormat(OutputFormat.PARQUET)
@@ -37,7 +42,8 @@ public abstract class BatchConfig implements Serializable {
         .setMaxRecordBytes(1 << 20)
         .setClean(CleanConfig.defaults())
         .setStatsWindow(WindowConfig.fixed(Duration.standardHours(1)))
-        .setHotItems(HotItems.defaults());
+        .setHotItems(HotItems.defaults())
+        .setRecommend(RecommendItems.of(ItemSimilarity.defaults(), 10));
   }
 
   public abstract Builder toBuilder();
@@ -61,6 +67,7 @@ public abstract class BatchConfig implements Serializable {
         .setClean(a.clean())
         .setStatsWindow(a.statsWindow())
         .setHotItems(a.hotItems())
+        .setRecommend(RecommendOptions.recommender(o))
         .build();
   }
 
@@ -83,6 +90,8 @@ public abstract class BatchConfig implements Serializable {
     public abstract Builder setStatsWindow(WindowConfig v);
 
     public abstract Builder setHotItems(HotItems v);
+
+    public abstract Builder setRecommend(RecommendItems v);
 
     public abstract BatchConfig build();
   }

@@ -10,7 +10,7 @@ import org.apache.beam.sdk.options.Validation;
  * errors naming the option, by {@link BatchConfig#fromOptions}; transforms never see options, only the
  * configs built from them.
  */
-public interface BatchOptions extends AnalyticsOptions {
+public interface BatchOptions extends AnalyticsOptions, RecommendOptions {
 
   @Description("Input file or glob (local or any Beam filesystem). .gz/.bz2/.zip/.deflate are decompressed by extension.")
   @Validation.Required

@@ -8,12 +8,15 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.schemas.ItemSimilarity;
 import dev.shopbeam.schemas.ItemStats;
 import dev.shopbeam.schemas.RawRecord;
+import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
 import dev.shopbeam.transforms.clean.CleanEvents;
+import dev.shopbeam.transforms.recommend.RecommendItems;
 import dev.shopbeam.transforms.window.Durations;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,6 +35,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
@@ -79,6 +83,12 @@ public final class BatchPipeline {
     write(config, summary, Tables.CATEGORY_STATS, CategoryStats.class, tables.categoryStats());
     write(config, summary, Tables.FUNNEL, FunnelStats.class, tables.funnel());
     write(config, summary, Tables.HOT_ITEMS, HotItem.class, tables.hotItems());
+    PCollectionTuple recommendations = clean.events()
+        .apply("Whole input", WriteTable.<CommerceEvent>globally())
+        .apply("Recommend", config.recommend());
+    write(config, summary, Tables.ITEM_SIMILARITY, ItemSimilarity.class, recommendations.get(RecommendItems.SIMILARITY));
+    write(config, summary, Tables.USER_RECOMMENDATIONS, UserRecommendation.class,
+        recommendations.get(RecommendItems.RECOMMENDATIONS));
     write(config, summary, Tables.DEAD_LETTERS, DeadLetter.class, clean.deadLetters());
 
     summary.write(p, config.output(), runInfo);

@@ -5,7 +5,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the offline evaluation of recommendations; layout and cleaning options as {@code batch}. */
-public interface EvaluateOptions extends AnalyticsOptions {
+public interface EvaluateOptions extends AnalyticsOptions, RecommendOptions {
   @Description("Input file or glob, in --format's layout.")
   @Validation.Required
   String getInput();
@@ -42,27 +42,4 @@ public interface EvaluateOptions extends AnalyticsOptions {
 
   void setSeed(long value);
 
-  @Description("Length of each recommendation list (the K of the metrics).")
-  @Default.Integer(10)
-  int getK();
-
-  void setK(int value);
-
-  @Description("Most recent items per user that enter similarity and scoring (caps a heavy user's pairs).")
-  @Default.Integer(100)
-  int getMaxItemsPerUser();
-
-  void setMaxItemsPerUser(int value);
-
-  @Description("Users an item pair must share to count as neighbours.")
-  @Default.Integer(2)
-  int getMinCoUsers();
-
-  void setMinCoUsers(int value);
-
-  @Description("Neighbours kept per item.")
-  @Default.Integer(20)
-  int getNeighbours();
-
-  void setNeighbours(int value);
 }

@@ -4,7 +4,6 @@ import dev.shopbeam.pipelines.io.ReadRawRecords;
 import dev.shopbeam.schemas.RawRecord;
 import dev.shopbeam.transforms.clean.CleanEvents;
 import dev.shopbeam.transforms.recommend.EvaluateRecommender;
-import dev.shopbeam.transforms.recommend.ItemSimilarity;
 import dev.shopbeam.transforms.recommend.RankingMetrics;
 import dev.shopbeam.transforms.recommend.RecommendItems;
 import java.io.PrintStream;
@@ -47,12 +46,7 @@ public final class EvaluatePipeline {
   }
 
   static EvaluateRecommender evaluation(EvaluateOptions o) {
-    if (o.getK() < 1) {
-      throw new IllegalArgumentException("--k=" + o.getK() + " must be at least 1");
-    }
-    ItemSimilarity similarity = AnalyticsConfig.parse("maxItemsPerUser", () -> ItemSimilarity.of(
-        ItemSimilarity.defaults().weights(), o.getMaxItemsPerUser(), o.getMinCoUsers(), o.getNeighbours()));
-    RecommendItems recommend = RecommendItems.of(similarity, o.getK());
+    RecommendItems recommend = RecommendOptions.recommender(o);
     switch (o.getSplit().toLowerCase(Locale.ROOT)) {
       case "time":
         if (o.getCutoff().isBlank()) {

@@ -5,7 +5,9 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.schemas.ItemSimilarity;
 import dev.shopbeam.schemas.ItemStats;
+import dev.shopbeam.schemas.UserRecommendation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -17,6 +19,8 @@ public final class Tables {
   public static final String CATEGORY_STATS = "category_stats";
   public static final String FUNNEL = "funnel";
   public static final String HOT_ITEMS = "hot_items";
+  public static final String ITEM_SIMILARITY = "item_similarity";
+  public static final String USER_RECOMMENDATIONS = "user_recommendations";
   public static final String DEAD_LETTERS = "dead_letters";
 
   public static final Map<String, Class<? extends SpecificRecordBase>> ALL = all();
@@ -30,6 +34,8 @@ public final class Tables {
     m.put(CATEGORY_STATS, CategoryStats.class);
     m.put(FUNNEL, FunnelStats.class);
     m.put(HOT_ITEMS, HotItem.class);
+    m.put(ITEM_SIMILARITY, ItemSimilarity.class);
+    m.put(USER_RECOMMENDATIONS, UserRecommendation.class);
     m.put(DEAD_LETTERS, DeadLetter.class);
     return java.util.Collections.unmodifiableMap(m);
   }

@@ -17,7 +17,6 @@ import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Distinct;
@@ -115,7 +114,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .apply("Contributions", ParDo.of(new ContributionFn(userStrength, neighbour)))
         .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()));
     PCollection<KV<String, KV<String, Double>>> candidates = contributions
-        .apply("Score per user and candidate", Sum.doublesPerKey())
+        .apply("Score per user and candidate", Combine.perKey(new OrderedSum()))
         .apply("Candidates by user", ParDo.of(new ByUserFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
 
@@ -251,6 +250,57 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
       if (bought || (w != null && w > 0)) {
         out.output(KV.of(e.getUserId(), KV.of(e.getItemId(), bought)));
       }
+    }
+  }
+
+  /**
+   * The sum of a candidate's contributions, added smallest first: floating-point addition depends on
+   * order, and combiners see their inputs in whatever order a runner delivers them; sorting first makes
+   * the score, and so the ranking, the same on every runner and in every run.
+   */
+  static final class OrderedSum extends Combine.CombineFn<Double, double[], Double> {
+    @Override
+    public double[] createAccumulator() {
+      return new double[0];
+    }
+
+    @Override
+    public double[] addInput(double[] acc, Double x) {
+      double[] grown = java.util.Arrays.copyOf(acc, acc.length + 1);
+      grown[acc.length] = x;
+      return grown;
+    }
+
+    @Override
+    public double[] mergeAccumulators(Iterable<double[]> accs) {
+      int n = 0;
+      for (double[] a : accs) {
+        n += a.length;
+      }
+      double[] all = new double[n];
+      int at = 0;
+      for (double[] a : accs) {
+        System.arraycopy(a, 0, all, at, a.length);
+        at += a.length;
+      }
+      return all;
+    }
+
+    @Override
+    public Double extractOutput(double[] acc) {
+      double[] sorted = acc.clone();
+      java.util.Arrays.sort(sorted);
+      double sum = 0;
+      for (double x : sorted) {
+        sum += x;
+      }
+      return sum;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<double[]> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
+      return DoubleArrayCoder.INSTANCE;
     }
   }
 

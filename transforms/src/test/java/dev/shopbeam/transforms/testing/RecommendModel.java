@@ -125,18 +125,25 @@ public final class RecommendModel {
 
     List<dev.shopbeam.schemas.UserRecommendation> rows = new ArrayList<>();
     for (String user : excluded.keySet()) {
-      Map<String, Double> scores = new TreeMap<>();
+      Map<String, List<Double>> contributions = new TreeMap<>();
       Map<String, double[]> history = interest.getOrDefault(user, Map.of());
       List<Map.Entry<String, double[]>> items = new ArrayList<>(history.entrySet());
       items.sort(Comparator.<Map.Entry<String, double[]>>comparingDouble(x -> -x.getValue()[1])
           .thenComparing(Map.Entry::getKey));
       for (Map.Entry<String, double[]> h : items.subList(0, Math.min(items.size(), maxItemsPerUser))) {
         for (ItemSimilarity n : neighboursOf.getOrDefault(h.getKey(), List.of())) {
-          scores.merge(n.getNeighbourId(), h.getValue()[0] * n.getSimilarity(), Double::sum);
+          contributions.computeIfAbsent(n.getNeighbourId(), x -> new ArrayList<>()).add(h.getValue()[0] * n.getSimilarity());
         }
       }
       List<org.apache.beam.sdk.values.KV<String, Double>> candidates = new ArrayList<>();
-      scores.forEach((item, score) -> candidates.add(org.apache.beam.sdk.values.KV.of(item, score)));
+      contributions.forEach((item, cs) -> {
+        cs.sort(null); // summed smallest first, as the transform does, for a runner-independent score
+        double score = 0;
+        for (double c : cs) {
+          score += c;
+        }
+        candidates.add(org.apache.beam.sdk.values.KV.of(item, score));
+      });
       rows.addAll(dev.shopbeam.transforms.recommend.RecommendItems.rank(user, candidates, excluded.get(user),
           topPopular, categories, k, maxPerCategory, unavailable));
     }
