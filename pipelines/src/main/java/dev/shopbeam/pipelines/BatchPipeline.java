@@ -8,6 +8,7 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.schemas.ItemSimilarity;
 import dev.shopbeam.schemas.ItemStats;
 import dev.shopbeam.schemas.RawRecord;
@@ -16,6 +17,7 @@ import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
 import dev.shopbeam.transforms.clean.CleanEvents;
+import dev.shopbeam.transforms.features.ItemFeaturesOf;
 import dev.shopbeam.transforms.recommend.RecommendItems;
 import dev.shopbeam.transforms.window.Durations;
 import java.io.IOException;
@@ -83,9 +85,9 @@ public final class BatchPipeline {
     write(config, summary, Tables.CATEGORY_STATS, CategoryStats.class, tables.categoryStats());
     write(config, summary, Tables.FUNNEL, FunnelStats.class, tables.funnel());
     write(config, summary, Tables.HOT_ITEMS, HotItem.class, tables.hotItems());
-    PCollectionTuple recommendations = clean.events()
-        .apply("Whole input", WriteTable.<CommerceEvent>globally())
-        .apply("Recommend", config.recommend());
+    PCollection<CommerceEvent> wholeInput = clean.events().apply("Whole input", WriteTable.<CommerceEvent>globally());
+    write(config, summary, Tables.ITEM_FEATURES, ItemFeatures.class, wholeInput.apply("Item features", new ItemFeaturesOf()));
+    PCollectionTuple recommendations = wholeInput.apply("Recommend", config.recommend());
     write(config, summary, Tables.ITEM_SIMILARITY, ItemSimilarity.class, recommendations.get(RecommendItems.SIMILARITY));
     write(config, summary, Tables.USER_RECOMMENDATIONS, UserRecommendation.class,
         recommendations.get(RecommendItems.RECOMMENDATIONS));

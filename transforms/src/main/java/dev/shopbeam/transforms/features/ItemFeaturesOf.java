@@ -1,0 +1,347 @@
+package dev.shopbeam.transforms.features;
+
+import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.ItemFeatures;
+import dev.shopbeam.transforms.Coders;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Per item, over all its input (one row per item and window; batch uses the global window): events per
+ * behavior, revenue, distinct viewers, carters and buyers, the user-level conversion rates between
+ * them, and its popularity rank within its category. Two combines, as the funnel's: each (item, user)
+ * to the steps that user took, then per item; event counts and revenue in a third, joined by item.
+ */
+public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>, PCollection<ItemFeatures>> {
+  static final int VIEWED = 1;
+  static final int CARTED = 2;
+  static final int BOUGHT = 4;
+
+  @Override
+  public PCollection<ItemFeatures> expand(PCollection<CommerceEvent> events) {
+    KvCoder<String, String> itemUser = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+    PCollection<KV<String, long[]>> usersPerMask = events
+        .apply("Steps of each user on each item", ParDo.of(new StepFn()))
+        .setCoder(KvCoder.of(itemUser, VarIntCoder.of()))
+        .apply("Steps per item and user", Combine.perKey((Iterable<Integer> ms) -> {
+          int m = 0;
+          for (int x : ms) {
+            m |= x;
+          }
+          return m;
+        }))
+        .apply("By item", ParDo.of(new MaskByItemFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+        .apply("Users per mask", Combine.perKey(new UsersPerMaskFn()));
+    PCollection<KV<String, Totals>> totals = events
+        .apply("Key by item", ParDo.of(new ByItemFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+        .apply("Counts and revenue", Combine.perKey(new TotalsFn()));
+
+    TupleTag<long[]> masksTag = new TupleTag<>() {};
+    TupleTag<Totals> totalsTag = new TupleTag<>() {};
+    return KeyedPCollectionTuple.of(masksTag, usersPerMask).and(totalsTag, totals)
+        .apply("Join by item", CoGroupByKey.create())
+        .apply("Features", ParDo.of(new FeaturesFn(masksTag, totalsTag)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.avro(ItemFeatures.class)))
+        .apply("By category", GroupByKey.create())
+        .apply("Rank in category", ParDo.of(new RankFn()))
+        .setCoder(Coders.avro(ItemFeatures.class));
+  }
+
+  static int steps(Behavior b) {
+    switch (b) {
+      case VIEW:
+        return VIEWED;
+      case CART:
+        return CARTED;
+      case BUY:
+        return BOUGHT;
+      default:
+        return 0; // favourites and cancellations are not conversion steps
+    }
+  }
+
+  static final class StepFn extends DoFn<CommerceEvent, KV<KV<String, String>, Integer>> {
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<KV<String, String>, Integer>> out) {
+      if (e.getUserId() != null) {
+        out.output(KV.of(KV.of(e.getItemId(), e.getUserId()), steps(e.getBehavior())));
+      }
+    }
+  }
+
+  static final class ByItemFn extends DoFn<CommerceEvent, KV<String, CommerceEvent>> {
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, CommerceEvent>> out) {
+      out.output(KV.of(e.getItemId(), e));
+    }
+  }
+
+  static final class MaskByItemFn extends DoFn<KV<KV<String, String>, Integer>, KV<String, Integer>> {
+    @ProcessElement
+    public void process(@Element KV<KV<String, String>, Integer> m, OutputReceiver<KV<String, Integer>> out) {
+      out.output(KV.of(m.getKey().getKey(), m.getValue()));
+    }
+  }
+
+  /** Users per step mask (index = mask, 0..7). */
+  static final class UsersPerMaskFn extends Combine.CombineFn<Integer, long[], long[]> {
+    @Override
+    public long[] createAccumulator() {
+      return new long[8];
+    }
+
+    @Override
+    public long[] addInput(long[] acc, Integer mask) {
+      acc[mask]++;
+      return acc;
+    }
+
+    @Override
+    public long[] mergeAccumulators(Iterable<long[]> accs) {
+      long[] sum = new long[8];
+      for (long[] a : accs) {
+        for (int i = 0; i < 8; i++) {
+          sum[i] += a[i];
+        }
+      }
+      return sum;
+    }
+
+    @Override
+    public long[] extractOutput(long[] acc) {
+      return acc;
+    }
+
+    @Override
+    public Coder<long[]> getAccumulatorCoder(CoderRegistry r, Coder<Integer> in) {
+      return LongsCoder.INSTANCE;
+    }
+
+    @Override
+    public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<Integer> in) {
+      return LongsCoder.INSTANCE;
+    }
+  }
+
+  /** Event counts per behavior (by ordinal), net revenue and the smallest category id of one item. */
+  public static final class Totals {
+    final long[] counts = new long[Behavior.values().length];
+    BigDecimal revenue = BigDecimal.ZERO;
+    String category;
+
+    void add(CommerceEvent e) {
+      counts[e.getBehavior().ordinal()]++;
+      if (e.getUnitPrice() != null && (e.getBehavior() == Behavior.BUY || e.getBehavior() == Behavior.CANCEL)) {
+        BigDecimal amount = e.getUnitPrice().multiply(BigDecimal.valueOf(e.getQuantity()));
+        revenue = e.getBehavior() == Behavior.BUY ? revenue.add(amount) : revenue.subtract(amount);
+      }
+      category = smaller(category, e.getCategoryId());
+    }
+
+    void merge(Totals o) {
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] += o.counts[i];
+      }
+      revenue = revenue.add(o.revenue);
+      category = smaller(category, o.category);
+    }
+
+    private static String smaller(String a, String b) {
+      return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+  }
+
+  static final class TotalsFn extends Combine.CombineFn<CommerceEvent, Totals, Totals> {
+    @Override
+    public Totals createAccumulator() {
+      return new Totals();
+    }
+
+    @Override
+    public Totals addInput(Totals acc, CommerceEvent e) {
+      acc.add(e);
+      return acc;
+    }
+
+    @Override
+    public Totals mergeAccumulators(Iterable<Totals> accs) {
+      Totals merged = new Totals();
+      accs.forEach(merged::merge);
+      return merged;
+    }
+
+    @Override
+    public Totals extractOutput(Totals acc) {
+      return acc;
+    }
+
+    @Override
+    public Coder<Totals> getAccumulatorCoder(CoderRegistry r, Coder<CommerceEvent> in) {
+      return TotalsCoder.INSTANCE;
+    }
+
+    @Override
+    public Coder<Totals> getDefaultOutputCoder(CoderRegistry r, Coder<CommerceEvent> in) {
+      return TotalsCoder.INSTANCE;
+    }
+  }
+
+  /** Builds the row (rank left empty) from users per mask and totals; keyed by category ("" for none). */
+  static final class FeaturesFn extends DoFn<KV<String, CoGbkResult>, KV<String, ItemFeatures>> {
+    private final TupleTag<long[]> masksTag;
+    private final TupleTag<Totals> totalsTag;
+
+    FeaturesFn(TupleTag<long[]> masksTag, TupleTag<Totals> totalsTag) {
+      this.masksTag = masksTag;
+      this.totalsTag = totalsTag;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> item, OutputReceiver<KV<String, ItemFeatures>> out) {
+      Totals t = item.getValue().getOnly(totalsTag, null);
+      if (t == null) {
+        return;
+      }
+      long[] perMask = item.getValue().getOnly(masksTag, new long[8]);
+      ItemFeatures row = row(item.getKey(), t.category, t.counts, t.revenue, perMask);
+      out.output(KV.of(t.category == null ? "" : t.category, row));
+    }
+  }
+
+  /** The row from its parts; also used by the plain-Java model in the tests. */
+  public static ItemFeatures row(String item, String category, long[] countsByBehavior, BigDecimal revenue, long[] usersPerMask) {
+    long viewers = 0, carters = 0, buyers = 0, vc = 0, cb = 0, vb = 0;
+    for (int m = 0; m < 8; m++) {
+      long n = usersPerMask[m];
+      boolean v = (m & VIEWED) != 0, c = (m & CARTED) != 0, b = (m & BOUGHT) != 0;
+      viewers += v ? n : 0;
+      carters += c ? n : 0;
+      buyers += b ? n : 0;
+      vc += v && c ? n : 0;
+      cb += c && b ? n : 0;
+      vb += v && b ? n : 0;
+    }
+    return ItemFeatures.newBuilder()
+        .setItemId(item)
+        .setCategoryId(category)
+        .setViews(countsByBehavior[Behavior.VIEW.ordinal()])
+        .setCarts(countsByBehavior[Behavior.CART.ordinal()])
+        .setFavs(countsByBehavior[Behavior.FAV.ordinal()])
+        .setBuys(countsByBehavior[Behavior.BUY.ordinal()])
+        .setCancels(countsByBehavior[Behavior.CANCEL.ordinal()])
+        .setRevenue(revenue.setScale(3, java.math.RoundingMode.HALF_EVEN))
+        .setViewers(viewers)
+        .setCarters(carters)
+        .setDistinctBuyers(buyers)
+        .setViewToCartRate(viewers == 0 ? null : (double) vc / viewers)
+        .setCartToBuyRate(carters == 0 ? null : (double) cb / carters)
+        .setViewToBuyRate(viewers == 0 ? null : (double) vb / viewers)
+        .setRankInCategory(null)
+        .build();
+  }
+
+  /** Ranks one category's items, most popular first ({@link #BY_POPULARITY}). */
+  static final class RankFn extends DoFn<KV<String, Iterable<ItemFeatures>>, ItemFeatures> {
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<ItemFeatures>> category, OutputReceiver<ItemFeatures> out) {
+      List<ItemFeatures> items = new ArrayList<>();
+      category.getValue().forEach(items::add);
+      if (category.getKey().isEmpty()) {
+        items.forEach(out::output); // no category, no rank
+        return;
+      }
+      items.sort(BY_POPULARITY);
+      for (int i = 0; i < items.size(); i++) {
+        out.output(ItemFeatures.newBuilder(items.get(i)).setRankInCategory(i + 1).build());
+      }
+    }
+  }
+
+  /** Most popular first: more distinct buyers, then more viewers, then more carters, then item id. */
+  public static final Comparator<ItemFeatures> BY_POPULARITY =
+      Comparator.comparingLong(ItemFeatures::getDistinctBuyers).reversed()
+          .thenComparing(Comparator.comparingLong(ItemFeatures::getViewers).reversed())
+          .thenComparing(Comparator.comparingLong(ItemFeatures::getCarters).reversed())
+          .thenComparing(ItemFeatures::getItemId);
+
+  static final class LongsCoder extends AtomicCoder<long[]> {
+    static final LongsCoder INSTANCE = new LongsCoder();
+
+    @Override
+    public void encode(long[] v, OutputStream os) throws IOException {
+      DataOutputStream out = new DataOutputStream(os);
+      out.writeInt(v.length);
+      for (long x : v) {
+        out.writeLong(x);
+      }
+      out.flush();
+    }
+
+    @Override
+    public long[] decode(InputStream is) throws IOException {
+      DataInputStream in = new DataInputStream(is);
+      long[] v = new long[in.readInt()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = in.readLong();
+      }
+      return v;
+    }
+  }
+
+  static final class TotalsCoder extends AtomicCoder<Totals> {
+    static final TotalsCoder INSTANCE = new TotalsCoder();
+
+    @Override
+    public void encode(Totals t, OutputStream os) throws IOException {
+      DataOutputStream out = new DataOutputStream(os);
+      for (long c : t.counts) {
+        out.writeLong(c);
+      }
+      out.writeUTF(t.revenue.toPlainString());
+      out.writeBoolean(t.category != null);
+      if (t.category != null) {
+        out.writeUTF(t.category);
+      }
+      out.flush();
+    }
+
+    @Override
+    public Totals decode(InputStream is) throws IOException {
+      DataInputStream in = new DataInputStream(is);
+      Totals t = new Totals();
+      for (int i = 0; i < t.counts.length; i++) {
+        t.counts[i] = in.readLong();
+      }
+      t.revenue = new BigDecimal(in.readUTF());
+      t.category = in.readBoolean() ? in.readUTF() : null;
+      return t;
+    }
+  }
+}
