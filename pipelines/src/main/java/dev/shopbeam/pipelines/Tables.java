@@ -8,6 +8,7 @@ import dev.shopbeam.schemas.HotItem;
 import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.schemas.ItemSimilarity;
 import dev.shopbeam.schemas.ItemStats;
+import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.schemas.UserRecommendation;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class Tables {
   public static final String CATEGORY_STATS = "category_stats";
   public static final String FUNNEL = "funnel";
   public static final String HOT_ITEMS = "hot_items";
+  public static final String USER_FEATURES = "user_features";
   public static final String ITEM_FEATURES = "item_features";
   public static final String ITEM_SIMILARITY = "item_similarity";
   public static final String USER_RECOMMENDATIONS = "user_recommendations";
@@ -36,6 +38,7 @@ public final class Tables {
     m.put(CATEGORY_STATS, CategoryStats.class);
     m.put(FUNNEL, FunnelStats.class);
     m.put(HOT_ITEMS, HotItem.class);
+    m.put(USER_FEATURES, UserFeatures.class);
     m.put(ITEM_FEATURES, ItemFeatures.class);
     m.put(ITEM_SIMILARITY, ItemSimilarity.class);
     m.put(USER_RECOMMENDATIONS, UserRecommendation.class);

@@ -58,6 +58,12 @@ public final class RecordJson {
       g.writeBoolean((Boolean) v);
     } else if (v instanceof Enum) {
       g.writeString(((Enum<?>) v).name());
+    } else if (v instanceof java.util.List) {
+      g.writeStartArray();
+      for (Object item : (java.util.List<?>) v) {
+        writeValue(g, item);
+      }
+      g.writeEndArray();
     } else if (v instanceof ByteBuffer) {
       ByteBuffer b = ((ByteBuffer) v).duplicate();
       byte[] bytes = new byte[b.remaining()];
