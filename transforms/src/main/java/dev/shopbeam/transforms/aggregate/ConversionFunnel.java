@@ -49,7 +49,8 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
         .setCoder(Coders.avro(FunnelStats.class));
   }
 
-  static int steps(CommerceEvent e) {
+  /** The funnel steps an event is (a bit mask of VIEWED, CARTED, BOUGHT; 0 for the others). */
+  public static int steps(CommerceEvent e) {
     switch (e.getBehavior()) {
       case VIEW:
         return VIEWED;
@@ -143,20 +144,30 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
     }
   }
 
-  /** Builds the row from users-per-mask counts; also used by the plain-Java model in tests. */
-  public static FunnelStats toRow(long[] perMask, java.time.Instant start, java.time.Instant end) {
-    long users = 0, viewers = 0, carters = 0, buyers = 0, vc = 0, cb = 0, vb = 0;
+  /**
+   * From users per step mask (index = mask 0..7): {users, viewers, carters, buyers, viewed and carted,
+   * carted and bought, viewed and bought}. Shared by the funnel and the item features.
+   */
+  public static long[] stepTotals(long[] perMask) {
+    long[] t = new long[7];
     for (int m = 0; m < 8; m++) {
       long n = perMask[m];
-      users += n;
       boolean v = (m & VIEWED) != 0, c = (m & CARTED) != 0, b = (m & BOUGHT) != 0;
-      viewers += v ? n : 0;
-      carters += c ? n : 0;
-      buyers += b ? n : 0;
-      vc += v && c ? n : 0;
-      cb += c && b ? n : 0;
-      vb += v && b ? n : 0;
+      t[0] += n;
+      t[1] += v ? n : 0;
+      t[2] += c ? n : 0;
+      t[3] += b ? n : 0;
+      t[4] += v && c ? n : 0;
+      t[5] += c && b ? n : 0;
+      t[6] += v && b ? n : 0;
     }
+    return t;
+  }
+
+  /** Builds the row from users-per-mask counts; also used by the plain-Java model in tests. */
+  public static FunnelStats toRow(long[] perMask, java.time.Instant start, java.time.Instant end) {
+    long[] t = stepTotals(perMask);
+    long users = t[0], viewers = t[1], carters = t[2], buyers = t[3], vc = t[4], cb = t[5], vb = t[6];
     return FunnelStats.newBuilder()
         .setWindowStart(start)
         .setWindowEnd(end)

@@ -4,6 +4,7 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.aggregate.ConversionFunnel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -34,13 +35,10 @@ import org.apache.beam.sdk.values.TupleTag;
 /**
  * Per item, over all its input (one row per item and window; batch uses the global window): events per
  * behavior, revenue, distinct viewers, carters and buyers, the user-level conversion rates between
- * them, and its popularity rank within its category. Two combines, as the funnel's: each (item, user)
- * to the steps that user took, then per item; event counts and revenue in a third, joined by item.
+ * them, and its popularity rank within its category. Two combines, with the funnel's steps: each (item,
+ * user) to the steps that user took, then per item; event counts and revenue in a third, joined by item.
  */
 public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>, PCollection<ItemFeatures>> {
-  static final int VIEWED = 1;
-  static final int CARTED = 2;
-  static final int BOUGHT = 4;
 
   @Override
   public PCollection<ItemFeatures> expand(PCollection<CommerceEvent> events) {
@@ -74,24 +72,11 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         .setCoder(Coders.avro(ItemFeatures.class));
   }
 
-  static int steps(Behavior b) {
-    switch (b) {
-      case VIEW:
-        return VIEWED;
-      case CART:
-        return CARTED;
-      case BUY:
-        return BOUGHT;
-      default:
-        return 0; // favourites and cancellations are not conversion steps
-    }
-  }
-
   static final class StepFn extends DoFn<CommerceEvent, KV<KV<String, String>, Integer>> {
     @ProcessElement
     public void process(@Element CommerceEvent e, OutputReceiver<KV<KV<String, String>, Integer>> out) {
       if (e.getUserId() != null) {
-        out.output(KV.of(KV.of(e.getItemId(), e.getUserId()), steps(e.getBehavior())));
+        out.output(KV.of(KV.of(e.getItemId(), e.getUserId()), ConversionFunnel.steps(e)));
       }
     }
   }
@@ -237,17 +222,8 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
 
   /** The row from its parts; also used by the plain-Java model in the tests. */
   public static ItemFeatures row(String item, String category, long[] countsByBehavior, BigDecimal revenue, long[] usersPerMask) {
-    long viewers = 0, carters = 0, buyers = 0, vc = 0, cb = 0, vb = 0;
-    for (int m = 0; m < 8; m++) {
-      long n = usersPerMask[m];
-      boolean v = (m & VIEWED) != 0, c = (m & CARTED) != 0, b = (m & BOUGHT) != 0;
-      viewers += v ? n : 0;
-      carters += c ? n : 0;
-      buyers += b ? n : 0;
-      vc += v && c ? n : 0;
-      cb += c && b ? n : 0;
-      vb += v && b ? n : 0;
-    }
+    long[] t = ConversionFunnel.stepTotals(usersPerMask);
+    long viewers = t[1], carters = t[2], buyers = t[3], vc = t[4], cb = t[5], vb = t[6];
     return ItemFeatures.newBuilder()
         .setItemId(item)
         .setCategoryId(category)
