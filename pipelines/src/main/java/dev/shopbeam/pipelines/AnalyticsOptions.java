@@ -11,7 +11,7 @@ import org.apache.beam.sdk.options.Validation;
  */
 public interface AnalyticsOptions extends PipelineOptions {
 
-  @Description("Input layout: online-retail | userbehavior | json.")
+  @Description("Input layout: online-retail | userbehavior | json | interactions (user,item[,rating][,timestamp]).")
   @Validation.Required
   String getFormat();
 

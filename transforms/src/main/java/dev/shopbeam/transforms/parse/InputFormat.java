@@ -11,7 +11,9 @@ public enum InputFormat {
   /** Taobao UserBehavior CSV: {@code userId,itemId,categoryId,behavior,timestamp}, no header. */
   USERBEHAVIOR("userbehavior", null),
   /** One JSON object per record (a line of a file, or a Kafka record's value). */
-  JSON("json", null);
+  JSON("json", null),
+  /** A plain interactions or ratings file, {@code user,item[,rating][,timestamp]}, header optional. */
+  INTERACTIONS("interactions", null);
 
   private final String cliName;
   private final String header;
@@ -30,6 +32,9 @@ public enum InputFormat {
    * sources skip them before counting what they read.
    */
   public boolean isHeader(String firstLine) {
+    if (this == INTERACTIONS && firstLine != null) {
+      return InteractionsParser.isHeader(firstLine);
+    }
     if (header == null || firstLine == null) {
       return false;
     }
@@ -46,6 +51,8 @@ public enum InputFormat {
         return new UserBehaviorParser();
       case JSON:
         return new JsonEventParser();
+      case INTERACTIONS:
+        return new InteractionsParser();
       default:
         throw new IllegalStateException("no parser for " + this);
     }
