@@ -5,7 +5,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the streaming pipeline: Kafka in, Kafka out; the analytics options are shared with batch. */
-public interface StreamingOptions extends AnalyticsOptions {
+public interface StreamingOptions extends AnalyticsOptions, RecommendOptions {
 
   @Description("Kafka bootstrap servers, HOST:PORT[,HOST:PORT].")
   @Validation.Required
@@ -76,6 +76,33 @@ public interface StreamingOptions extends AnalyticsOptions {
   String getDeadLetterTopic();
 
   void setDeadLetterTopic(String value);
+
+  @Description("Keep item similarities and users' recommendations up to date, round by round, and publish the"
+      + " ones that change (needs event-time timers: not on Spark streaming).")
+  @Default.Boolean(true)
+  boolean getRecommendations();
+
+  void setRecommendations(boolean value);
+
+  @Description("Event-time length of a recommendation round, e.g. 1h: when the watermark passes a round's end,"
+      + " the round's activity updates similarities and the active users' lists.")
+  @Default.String("1h")
+  String getRecommendationRound();
+
+  void setRecommendationRound(String value);
+
+  @Description("Topic for changed neighbour lists (key item_id; value a JSON array of item_similarity rows, empty"
+      + " when the item has no neighbours any more).")
+  @Default.String("shopbeam.item_similarity")
+  String getItemSimilarityTopic();
+
+  void setItemSimilarityTopic(String value);
+
+  @Description("Topic for changed recommendation lists (key user_id; value a JSON array of user_recommendations rows).")
+  @Default.String("shopbeam.user_recommendations")
+  String getRecommendationsTopic();
+
+  void setRecommendationsTopic(String value);
 
   @Description("Also write the windowed tables as files under this directory (local or any Beam filesystem), one"
       + " file per window and pane: TABLE/START_END-pane-NNN-TIMING-S-of-N.parquet. Unset: topics only.")

@@ -2,6 +2,7 @@ package dev.shopbeam.pipelines;
 
 import dev.shopbeam.pipelines.io.ReadKafkaRecords;
 import dev.shopbeam.pipelines.io.OutputFormat;
+import dev.shopbeam.pipelines.io.WriteKafkaLists;
 import dev.shopbeam.pipelines.io.WriteKafkaTable;
 import dev.shopbeam.pipelines.io.WriteTable;
 import dev.shopbeam.schemas.CategoryStats;
@@ -15,6 +16,7 @@ import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
 import dev.shopbeam.transforms.clean.CleanEvents;
+import dev.shopbeam.transforms.recommend.StreamingRecommender;
 import dev.shopbeam.transforms.window.Durations;
 import dev.shopbeam.transforms.window.RejectTooLate;
 import java.io.PrintStream;
@@ -30,7 +32,8 @@ import org.joda.time.Duration;
  * The streaming pipeline: the same parse, clean, window and aggregate transforms as {@link
  * BatchPipeline}, between Kafka topics. Windowed tables go to their topics as JSON, one message per
  * pane, keyed by window and dimensions; dead letters go to the dead-letter topic with the
- * topic/partition@offset of the bad record.
+ * topic/partition@offset of the bad record. Item neighbours and users' recommendations are kept up to
+ * date round by round ({@link StreamingRecommender}); the lists that change go to their topics.
  *
  * <p>Runnable as {@code java -cp shopbeam-bundled.jar dev.shopbeam.pipelines.StreamingPipeline ...}.
  */
@@ -82,6 +85,14 @@ public final class StreamingPipeline {
       tables.funnel().apply(new WriteTable<>(Tables.FUNNEL, FunnelStats.class, dir, format, 1).perWindowPane());
       tables.hotItems().apply(new WriteTable<>(Tables.HOT_ITEMS, HotItem.class, dir, format, 1).perWindowPane());
     }
+    if (o.getRecommendations()) {
+      PCollectionTuple recommended = clean.events().apply("Recommend", StreamingRecommender.of(
+          RecommendOptions.recommender(o), Durations.parse("recommendationRound", o.getRecommendationRound())));
+      recommended.get(StreamingRecommender.SIMILARITY_CHANGES)
+          .apply("Publish similarity changes", new WriteKafkaLists<>(servers, o.getItemSimilarityTopic()));
+      recommended.get(StreamingRecommender.RECOMMENDATION_CHANGES)
+          .apply("Publish recommendation changes", new WriteKafkaLists<>(servers, o.getRecommendationsTopic()));
+    }
     deadLetters.apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
         o.getDeadLetterTopic(), DeadLetter::getSourceLocation));
   }
@@ -103,6 +114,10 @@ public final class StreamingPipeline {
     try {
       config = AnalyticsConfig.fromOptions(options, DEFAULT_LATENESS);
       Durations.parse("maxOutOfOrderness", options.getMaxOutOfOrderness());
+      if (options.getRecommendations()) {
+        RecommendOptions.recommender(options);
+        Durations.parse("recommendationRound", options.getRecommendationRound());
+      }
       if (!options.getMaxReadTime().isBlank()) {
         Durations.parse("maxReadTime", options.getMaxReadTime());
       }
@@ -110,11 +125,13 @@ public final class StreamingPipeline {
         OutputFormat.fromName(options.getOutputFormat());
       }
       boolean unbounded = options.getMaxNumRecords() < 0 && options.getMaxReadTime().isBlank();
-      if (unbounded && options.getRejectTooLate() && PipelineLauncher.isSpark(options.getRunner().getSimpleName())) {
+      if (unbounded && (options.getRejectTooLate() || options.getRecommendations())
+          && PipelineLauncher.isSpark(options.getRunner().getSimpleName())) {
         throw new IllegalArgumentException("--runner=SparkRunner reads an unbounded topic in Spark streaming mode, where"
-            + " Beam's Spark runner has no event-time timers, and the too_late gate needs them: pass --rejectTooLate=false"
-            + " (records later than --allowedLateness are then dropped, not dead-lettered), bound the read with"
-            + " --maxNumRecords or --maxReadTime, or use FlinkRunner");
+            + " Beam's Spark runner has no event-time timers, and the too_late gate and the recommendation rounds need"
+            + " them: pass --rejectTooLate=false (records later than --allowedLateness are then dropped, not"
+            + " dead-lettered) and --recommendations=false, bound the read with --maxNumRecords or --maxReadTime, or"
+            + " use FlinkRunner");
       }
     } catch (IllegalArgumentException e) {
       return PipelineLauncher.usageError(err, e);

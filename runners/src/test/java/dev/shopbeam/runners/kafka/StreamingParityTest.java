@@ -54,7 +54,8 @@ class StreamingParityTest {
         "--format=" + format, "--maxNumRecords=" + records, "--maxReadTime=3m", "--maxRecordBytes=65536",
         "--itemStatsTopic=" + prefix + ".item_stats", "--categoryStatsTopic=" + prefix + ".category_stats",
         "--funnelTopic=" + prefix + ".funnel", "--hotItemsTopic=" + prefix + ".hot_items",
-        "--deadLetterTopic=" + prefix + ".dead_letters"};
+        "--deadLetterTopic=" + prefix + ".dead_letters", "--itemSimilarityTopic=" + prefix + ".item_similarity",
+        "--recommendationsTopic=" + prefix + ".user_recommendations", "--recommendationRound=30m"};
   }
 
   /** The latest value per key: what a consumer of a table topic (or a compacted topic) keeps. */
@@ -93,6 +94,35 @@ class StreamingParityTest {
       List<String> streamed = latestPerKey(KAFKA.consume(t.getValue(), expected.size(), 2000));
       assertThat(t.getKey(), streamed, equalTo(expected));
     }
+    // Once every round is through, each item's latest neighbour list is the batch table's, and every
+    // user the batch recommends to has had a list published.
+    List<String> similarities = ReadTables.rows(batch, Tables.ITEM_SIMILARITY, Tables.ALL.get(Tables.ITEM_SIMILARITY),
+        OutputFormat.JSON);
+    similarities.sort(null);
+    assertThat(similarities.size(), greaterThan(0));
+    assertThat(latestListRows(KAFKA.consume(prefix + ".item_similarity", 1, 2000)), equalTo(similarities));
+    java.util.Set<String> usersInBatch = new java.util.TreeSet<>();
+    for (String row : ReadTables.rows(batch, Tables.USER_RECOMMENDATIONS, Tables.ALL.get(Tables.USER_RECOMMENDATIONS),
+        OutputFormat.JSON)) {
+      usersInBatch.add(JSON.readTree(row).get("user_id").asText());
+    }
+    java.util.Set<String> usersStreamed = new java.util.TreeSet<>();
+    for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume(prefix + ".user_recommendations", 1, 2000)) {
+      usersStreamed.add(new String(r.key(), StandardCharsets.UTF_8));
+    }
+    assertThat(usersStreamed, equalTo(usersInBatch));
+  }
+
+  /** The rows of the latest JSON-array value per key of a list topic, sorted. */
+  private static List<String> latestListRows(List<ConsumerRecord<byte[], byte[]>> records) throws java.io.IOException {
+    List<String> rows = new ArrayList<>();
+    for (String list : latestPerKey(records)) {
+      for (JsonNode row : JSON.readTree(list)) {
+        rows.add(JSON.writeValueAsString(row));
+      }
+    }
+    rows.sort(null);
+    return rows;
   }
 
   /** Runs the batch pipeline over a file on Flink, as JSON: the rows streaming must end up with. */
@@ -131,8 +161,8 @@ class StreamingParityTest {
         args.addAll(List.of("--streaming=true", "--attachedMode=false"));
         break;
       case "SparkRunner":
-        // Spark streaming has no event-time timers: no too_late gate there (see the README).
-        args.addAll(List.of("--streaming=true", "--rejectTooLate=false"));
+        // Spark streaming has no event-time timers: no too_late gate or recommendation rounds there (README).
+        args.addAll(List.of("--streaming=true", "--rejectTooLate=false", "--recommendations=false"));
         break;
       default:
         args.add("--blockOnRun=false");
@@ -215,6 +245,15 @@ class StreamingParityTest {
       if (runner.equals("SparkRunner")) {
         return;
       }
+      // Rounds close on the same watermark: the neighbour lists end as batch's.
+      List<String> similarities = ReadTables.rows(batch, Tables.ITEM_SIMILARITY,
+          Tables.ALL.get(Tables.ITEM_SIMILARITY), OutputFormat.JSON);
+      similarities.sort(null);
+      List<String> streamedSimilarities = List.of();
+      while (!streamedSimilarities.equals(similarities) && System.currentTimeMillis() < deadline) {
+        streamedSimilarities = latestListRows(KAFKA.consume(prefix + ".item_similarity", 1, 1000));
+      }
+      assertThat(streamedSimilarities, equalTo(similarities));
       String oldLine = Files.readAllLines(input).get(0);
       Path straggler = out.resolve("straggler.jsonl");
       Files.writeString(straggler, oldLine + "\n");

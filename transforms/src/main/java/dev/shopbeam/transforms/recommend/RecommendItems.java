@@ -52,6 +52,8 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   public static final TupleTag<UserRecommendation> RECOMMENDATIONS = new TupleTag<>("userRecommendations") {};
   public static final String REASON_CF = "cf";
   public static final String REASON_POPULAR = "popular";
+  /** Popular items kept beyond K: enough to fill K after a heavy user's exclusions in most cases. */
+  public static final int POPULAR_MARGIN = 200;
 
   /** Which of a user's own items are never recommended back to them. */
   public enum Exclude {
@@ -125,7 +127,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .apply("Once each", Distinct.create());
 
     // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
-    int fill = k() + 200; // enough to fill K after a heavy user's exclusions in most cases
+    int fill = k() + POPULAR_MARGIN;
     PCollectionView<List<List<KV<String, Double>>>> popular = strengths
         .apply("Strength by item", ParDo.of(new StrengthByItemFn()))
         .setCoder(itemScore)
