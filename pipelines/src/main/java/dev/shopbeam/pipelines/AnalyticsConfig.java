@@ -30,17 +30,20 @@ public abstract class AnalyticsConfig implements Serializable {
 
   /**
    * The event-time grid on which streaming's late-data gate checks deadlines: it divides every window
-   * size and period downstream (stats, hot items, dedupe) and is no longer than a session gap.
+   * size and period downstream (stats, hot items, dedupe, and the {@code more} a pipeline adds, e.g.
+   * feature windows) and is no longer than a session gap.
    */
-  public Duration lateDataGrid() {
+  public Duration lateDataGrid(Duration... more) {
     WindowConfig w = statsWindow();
-    return RejectTooLate.gridFor(w.size(), w.period(), hotItems().windowSize(), hotItems().windowPeriod(),
-        clean().dedupeWindow());
+    List<Duration> all = new ArrayList<>(List.of(w.period(), hotItems().windowSize(), hotItems().windowPeriod(),
+        clean().dedupeWindow()));
+    all.addAll(List.of(more));
+    return RejectTooLate.gridFor(w.size(), all.toArray(new Duration[0]));
   }
 
   /** Streaming's gate for data later than the allowed lateness: too-late records become dead letters. */
-  public RejectTooLate lateDataGate() {
-    return RejectTooLate.of(lateDataGrid(), clean().allowedLateness(), format().cliName());
+  public RejectTooLate lateDataGate(Duration... moreWindows) {
+    return RejectTooLate.of(lateDataGrid(moreWindows), clean().allowedLateness(), format().cliName());
   }
 
   /**

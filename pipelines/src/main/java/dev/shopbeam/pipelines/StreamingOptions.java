@@ -77,6 +77,25 @@ public interface StreamingOptions extends AnalyticsOptions, RecommendOptions {
 
   void setDeadLetterTopic(String value);
 
+  @Description("Event-time window of the item_features and user_features rows, e.g. 1d: each window's rows are"
+      + " published once, complete, when the watermark passes its end plus --allowedLateness.")
+  @Default.String("1d")
+  String getFeatureWindow();
+
+  void setFeatureWindow(String value);
+
+  @Description("Topic for item_features rows (JSON values, key window_start|item_id).")
+  @Default.String("shopbeam.item_features")
+  String getItemFeaturesTopic();
+
+  void setItemFeaturesTopic(String value);
+
+  @Description("Topic for user_features rows (JSON values, key window_start|user_id).")
+  @Default.String("shopbeam.user_features")
+  String getUserFeaturesTopic();
+
+  void setUserFeaturesTopic(String value);
+
   @Description("Keep item similarities and users' recommendations up to date, round by round, and publish the"
       + " ones that change (needs event-time timers: not on Spark streaming).")
   @Default.Boolean(true)

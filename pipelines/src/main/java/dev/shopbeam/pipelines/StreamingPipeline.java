@@ -10,12 +10,15 @@ import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.RawRecord;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.schemas.ItemStats;
+import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
 import dev.shopbeam.transforms.clean.CleanEvents;
+import dev.shopbeam.transforms.features.FeaturesPerWindow;
 import dev.shopbeam.transforms.recommend.StreamingRecommender;
 import dev.shopbeam.transforms.window.Durations;
 import dev.shopbeam.transforms.window.RejectTooLate;
@@ -47,6 +50,7 @@ public final class StreamingPipeline {
     Long maxRecords = o.getMaxNumRecords() >= 0 ? o.getMaxNumRecords() : null;
     Duration maxReadTime = o.getMaxReadTime().isBlank() ? null : Durations.parse("maxReadTime", o.getMaxReadTime());
     String servers = o.getBootstrapServers();
+    Duration featureWindow = Durations.parse("featureWindow", o.getFeatureWindow());
 
     ReadKafkaRecords read = new ReadKafkaRecords(servers, o.getInputTopic(), config.format(),
         Durations.parse("maxOutOfOrderness", o.getMaxOutOfOrderness()), o.getUseKafkaTimestamp(),
@@ -57,7 +61,7 @@ public final class StreamingPipeline {
     PCollection<RawRecord> records = p.apply("Read " + o.getInputTopic(), read);
     PCollectionList<DeadLetter> deadLetterParts = PCollectionList.empty(p);
     if (o.getRejectTooLate()) {
-      PCollectionTuple gated = records.apply("Reject too late", config.lateDataGate());
+      PCollectionTuple gated = records.apply("Reject too late", config.lateDataGate(featureWindow));
       records = gated.get(RejectTooLate.ON_TIME);
       deadLetterParts = deadLetterParts.and(gated.get(RejectTooLate.TOO_LATE));
     }
@@ -67,6 +71,8 @@ public final class StreamingPipeline {
         .setCoder(Coders.deadLetters());
     AnalyticsTables tables =
         clean.events().apply("Analytics", CommerceAnalytics.of(config.statsWindow(), config.hotItems()));
+    PCollectionTuple features = clean.events()
+        .apply("Features", FeaturesPerWindow.of(featureWindow, config.clean().allowedLateness()));
 
     tables.itemStats().apply("Publish item stats", new WriteKafkaTable<ItemStats>(servers, o.getItemStatsTopic(),
         r -> r.getWindowStart() + "|" + r.getItemId() + "|" + r.getBehavior()));
@@ -84,7 +90,15 @@ public final class StreamingPipeline {
           new WriteTable<>(Tables.CATEGORY_STATS, CategoryStats.class, dir, format, 1).perWindowPane());
       tables.funnel().apply(new WriteTable<>(Tables.FUNNEL, FunnelStats.class, dir, format, 1).perWindowPane());
       tables.hotItems().apply(new WriteTable<>(Tables.HOT_ITEMS, HotItem.class, dir, format, 1).perWindowPane());
+      features.get(FeaturesPerWindow.ITEM_FEATURES)
+          .apply(new WriteTable<>(Tables.ITEM_FEATURES, ItemFeatures.class, dir, format, 1).perWindowPane());
+      features.get(FeaturesPerWindow.USER_FEATURES)
+          .apply(new WriteTable<>(Tables.USER_FEATURES, UserFeatures.class, dir, format, 1).perWindowPane());
     }
+    features.get(FeaturesPerWindow.ITEM_FEATURES).apply("Publish item features", new WriteKafkaTable<ItemFeatures>(
+        servers, o.getItemFeaturesTopic(), r -> r.getWindowStart() + "|" + r.getItemId()));
+    features.get(FeaturesPerWindow.USER_FEATURES).apply("Publish user features", new WriteKafkaTable<UserFeatures>(
+        servers, o.getUserFeaturesTopic(), r -> r.getWindowStart() + "|" + r.getUserId()));
     if (o.getRecommendations()) {
       PCollectionTuple recommended = clean.events().apply("Recommend", StreamingRecommender.of(
           RecommendOptions.recommender(o), Durations.parse("recommendationRound", o.getRecommendationRound())));
@@ -114,6 +128,9 @@ public final class StreamingPipeline {
     try {
       config = AnalyticsConfig.fromOptions(options, DEFAULT_LATENESS);
       Durations.parse("maxOutOfOrderness", options.getMaxOutOfOrderness());
+      Duration featureWindow = Durations.parse("featureWindow", options.getFeatureWindow());
+      AnalyticsConfig checked = config;
+      AnalyticsConfig.parse("featureWindow", () -> FeaturesPerWindow.of(featureWindow, checked.clean().allowedLateness()));
       if (options.getRecommendations()) {
         RecommendOptions.recommender(options);
         Durations.parse("recommendationRound", options.getRecommendationRound());

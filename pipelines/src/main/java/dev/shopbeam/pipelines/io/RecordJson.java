@@ -25,16 +25,20 @@ public final class RecordJson {
   public static String toJson(IndexedRecord record) {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      for (Schema.Field f : record.getSchema().getFields()) {
-        g.writeFieldName(f.name());
-        writeValue(g, record.get(f.pos()));
-      }
-      g.writeEndObject();
+      writeRecord(g, record);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toString();
+  }
+
+  private static void writeRecord(JsonGenerator g, IndexedRecord record) throws IOException {
+    g.writeStartObject();
+    for (Schema.Field f : record.getSchema().getFields()) {
+      g.writeFieldName(f.name());
+      writeValue(g, record.get(f.pos()));
+    }
+    g.writeEndObject();
   }
 
   private static void writeValue(JsonGenerator g, Object v) throws IOException {
@@ -64,6 +68,8 @@ public final class RecordJson {
         writeValue(g, item);
       }
       g.writeEndArray();
+    } else if (v instanceof IndexedRecord) {
+      writeRecord(g, (IndexedRecord) v); // a nested record, e.g. one share of a user's category affinity
     } else if (v instanceof ByteBuffer) {
       ByteBuffer b = ((ByteBuffer) v).duplicate();
       byte[] bytes = new byte[b.remaining()];

@@ -55,7 +55,8 @@ class StreamingParityTest {
         "--itemStatsTopic=" + prefix + ".item_stats", "--categoryStatsTopic=" + prefix + ".category_stats",
         "--funnelTopic=" + prefix + ".funnel", "--hotItemsTopic=" + prefix + ".hot_items",
         "--deadLetterTopic=" + prefix + ".dead_letters", "--itemSimilarityTopic=" + prefix + ".item_similarity",
-        "--recommendationsTopic=" + prefix + ".user_recommendations", "--recommendationRound=30m"};
+        "--recommendationsTopic=" + prefix + ".user_recommendations", "--recommendationRound=30m",
+        "--itemFeaturesTopic=" + prefix + ".item_features", "--userFeaturesTopic=" + prefix + ".user_features"};
   }
 
   /** The latest value per key: what a consumer of a table topic (or a compacted topic) keeps. */
@@ -93,6 +94,22 @@ class StreamingParityTest {
       assertThat(t.getKey(), expected.size(), greaterThan(0));
       List<String> streamed = latestPerKey(KAFKA.consume(t.getValue(), expected.size(), 2000));
       assertThat(t.getKey(), streamed, equalTo(expected));
+    }
+    // The sample is one day of events, so the one daily feature window holds all of it: its rows are the
+    // batch rows with the window's bounds.
+    for (String table : List.of(Tables.ITEM_FEATURES, Tables.USER_FEATURES)) {
+      List<String> expected = ReadTables.rows(batch, table, Tables.ALL.get(table), OutputFormat.JSON);
+      expected.sort(null);
+      assertThat(table, expected.size(), greaterThan(0));
+      List<String> streamed = new ArrayList<>();
+      for (String row : latestPerKey(KAFKA.consume(prefix + "." + table, expected.size(), 2000))) {
+        assertThat(row, row.startsWith("{\"window_start\":\"2017-11-25T00:00:00Z\",\"window_end\":\"2017-11-26T00:00:00Z\","),
+            is(true));
+        streamed.add(row.replaceFirst("^\\{\"window_start\":\"[^\"]*\",\"window_end\":\"[^\"]*\",",
+            "{\"window_start\":null,\"window_end\":null,"));
+      }
+      streamed.sort(null);
+      assertThat(table, streamed, equalTo(expected));
     }
     // Once every round is through, each item's latest neighbour list is the batch table's, and every
     // user the batch recommends to has had a list published.
@@ -350,6 +367,13 @@ class StreamingParityTest {
     assertThat(StreamingPipeline.run(args, System.out, new java.io.PrintStream(err, true, StandardCharsets.UTF_8)),
         is(2));
     assertThat(err.toString(StandardCharsets.UTF_8).contains("--rejectTooLate=false"), is(true));
+    // Giving up the gate alone is not enough: the recommendation rounds need timers too.
+    err.reset();
+    String[] withoutGate = {"--runner=SparkRunner", "--bootstrapServers=" + KAFKA.bootstrapServers(), "--inputTopic=any",
+        "--format=json", "--rejectTooLate=false"};
+    assertThat(StreamingPipeline.run(withoutGate, System.out, new java.io.PrintStream(err, true, StandardCharsets.UTF_8)),
+        is(2));
+    assertThat(err.toString(StandardCharsets.UTF_8).contains("--recommendations=false"), is(true));
   }
 
   @Test

@@ -28,12 +28,15 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * Per item, over all its input (one row per item and window; batch uses the global window): events per
+ * Per item, over all its input (one row per item and window: batch uses the global window, streaming
+ * event-time windows, with the window's bounds in the row): events per
  * behavior, revenue, distinct viewers, carters and buyers, the user-level conversion rates between
  * them, and its popularity rank within its category. Two combines, with the funnel's steps: each (item,
  * user) to the steps that user took, then per item; event counts and revenue in a third, joined by item.
@@ -246,16 +249,21 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
   /** Ranks one category's items, most popular first ({@link #BY_POPULARITY}). */
   static final class RankFn extends DoFn<KV<String, Iterable<ItemFeatures>>, ItemFeatures> {
     @ProcessElement
-    public void process(@Element KV<String, Iterable<ItemFeatures>> category, OutputReceiver<ItemFeatures> out) {
+    public void process(@Element KV<String, Iterable<ItemFeatures>> category, BoundedWindow window,
+        OutputReceiver<ItemFeatures> out) {
+      java.time.Instant start = null;
+      java.time.Instant end = null;
+      if (window instanceof IntervalWindow) {
+        start = java.time.Instant.ofEpochMilli(((IntervalWindow) window).start().getMillis());
+        end = java.time.Instant.ofEpochMilli(((IntervalWindow) window).end().getMillis());
+      }
       List<ItemFeatures> items = new ArrayList<>();
       category.getValue().forEach(items::add);
-      if (category.getKey().isEmpty()) {
-        items.forEach(out::output); // no category, no rank
-        return;
-      }
       items.sort(BY_POPULARITY);
+      boolean ranked = !category.getKey().isEmpty(); // no category, no rank
       for (int i = 0; i < items.size(); i++) {
-        out.output(ItemFeatures.newBuilder(items.get(i)).setRankInCategory(i + 1).build());
+        out.output(ItemFeatures.newBuilder(items.get(i)).setWindowStart(start).setWindowEnd(end)
+            .setRankInCategory(ranked ? i + 1 : null).build());
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.shopbeam.transforms.features;
 
 import dev.shopbeam.schemas.Behavior;
+import dev.shopbeam.schemas.CategoryShare;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
@@ -17,20 +18,26 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
 
 /**
- * Per known user, over the whole input (the global window): recency, frequency and monetary value with
- * 1-5 quintile scores among all users, sessions (30-minute gaps), favourite category and hour, and the
- * last items touched. The columns are defined in {@code UserFeatures.avsc}.
+ * Per known user, over the whole input (batch: the global window) or per event-time window (streaming):
+ * recency, frequency and monetary value with 1-5 quintile scores among the window's users, sessions
+ * (30-minute gaps), category affinity and favourite category, favourite hour, and the last items touched. The columns are defined in {@code UserFeatures.avsc}.
  *
  * <p>One user's events meet in one worker (a user's history is the unit, as in the recommender); the
  * quintiles need every user's R, F and M in one place, which holds three numbers per user.
@@ -43,20 +50,27 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
 
   @Override
   public PCollection<UserFeatures> expand(PCollection<CommerceEvent> events) {
-    PCollectionView<Long> asOf = events
+    // Recency is measured to the last event of the input (or window), guests' included: joined to the
+    // users in the scoring stage, which sees every user of the window at once anyway.
+    PCollection<KV<String, Long>> asOf = events
         .apply("Event times", ParDo.of(new EventTimeFn())).setCoder(VarLongCoder.of())
-        .apply("Last event time", Max.longsGlobally())
-        .apply("As of", View.asSingleton());
-    return events
+        .apply("Last event time", Combine.globally(Max.ofLongs()).withoutDefaults())
+        .apply("Key last event time", WithKeys.of(""))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    PCollection<KV<String, UserFeatures>> users = events
         .apply("Key by user", ParDo.of(new ByUserFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
         .apply("Histories", GroupByKey.create())
-        .apply("Per user", ParDo.of(new PerUserFn(asOf)).withSideInputs(asOf))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.avro(UserFeatures.class)))
-        .apply("All users together", GroupByKey.create())
-        .apply("RFM scores", ParDo.of(new ScoreFn()))
+        .apply("Per user", ParDo.of(new PerUserFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.avro(UserFeatures.class)));
+    return KeyedPCollectionTuple.of(USERS, users).and(AS_OF, asOf)
+        .apply("All users together", CoGroupByKey.create())
+        .apply("Recency and RFM scores", ParDo.of(new ScoreFn()))
         .setCoder(Coders.avro(UserFeatures.class));
   }
+
+  private static final TupleTag<UserFeatures> USERS = new TupleTag<>("users") {};
+  private static final TupleTag<Long> AS_OF = new TupleTag<>("asOf") {};
 
   static final class EventTimeFn extends DoFn<CommerceEvent, Long> {
     @ProcessElement
@@ -75,23 +89,16 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
   }
 
   static final class PerUserFn extends DoFn<KV<String, Iterable<CommerceEvent>>, KV<String, UserFeatures>> {
-    private final PCollectionView<Long> asOf;
-
-    PerUserFn(PCollectionView<Long> asOf) {
-      this.asOf = asOf;
-    }
-
     @ProcessElement
-    public void process(@Element KV<String, Iterable<CommerceEvent>> user, ProcessContext c,
-        OutputReceiver<KV<String, UserFeatures>> out) {
+    public void process(@Element KV<String, Iterable<CommerceEvent>> user, OutputReceiver<KV<String, UserFeatures>> out) {
       List<CommerceEvent> events = new ArrayList<>();
       user.getValue().forEach(events::add);
-      out.output(KV.of("", unscored(user.getKey(), events, c.sideInput(asOf))));
+      out.output(KV.of("", unscored(user.getKey(), events)));
     }
   }
 
-  /** Everything but the three scores (left 0), from one user's events. */
-  static UserFeatures unscored(String user, List<CommerceEvent> events, long asOf) {
+  /** Everything but recency and the three scores (left 0), from one user's events. */
+  static UserFeatures unscored(String user, List<CommerceEvent> events) {
     events.sort(Comparator.comparingLong((CommerceEvent e) -> e.getEventTime().toEpochMilli())
         .thenComparing(CommerceEvent::getEventId));
     long first = events.get(0).getEventTime().toEpochMilli();
@@ -138,6 +145,16 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         favourite = cw.getKey();
       }
     }
+    List<CategoryShare> affinity = new ArrayList<>();
+    if (weighted > 0) {
+      for (Map.Entry<String, Long> cw : categoryWeight.entrySet()) {
+        if (cw.getValue() > 0) {
+          affinity.add(new CategoryShare(cw.getKey(), (double) cw.getValue() / weighted));
+        }
+      }
+      affinity.sort(Comparator.comparingDouble(CategoryShare::getShare).reversed()
+          .thenComparing(CategoryShare::getCategoryId));
+    }
     int hour = 0;
     for (int h = 1; h < 24; h++) {
       if (hours[h] > hours[hour]) {
@@ -159,7 +176,7 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         .setEvents(events.size())
         .setFirstEvent(java.time.Instant.ofEpochMilli(first))
         .setLastEvent(java.time.Instant.ofEpochMilli(last))
-        .setRecencyDays((asOf - last) / 86_400_000.0)
+        .setRecencyDays(0)
         .setFrequency(occasions.size())
         .setMonetary(monetary.setScale(3, RoundingMode.HALF_EVEN))
         .setRScore(0)
@@ -169,6 +186,7 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         .setMeanSessionMinutes(sessionMillis / 60_000.0 / sessions)
         .setFavouriteCategory(weighted == 0 ? null : favourite)
         .setFavouriteCategoryShare(weighted == 0 ? null : (double) best / weighted)
+        .setCategoryAffinity(affinity)
         .setFavouriteHour(hour)
         .setLastItems(new ArrayList<>(lastItems))
         .build();
@@ -182,11 +200,21 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     return (int) (1 + (5 * strictlyWorse) / users);
   }
 
-  static final class ScoreFn extends DoFn<KV<String, Iterable<UserFeatures>>, UserFeatures> {
+  static final class ScoreFn extends DoFn<KV<String, CoGbkResult>, UserFeatures> {
     @ProcessElement
-    public void process(@Element KV<String, Iterable<UserFeatures>> all, OutputReceiver<UserFeatures> out) {
+    public void process(@Element KV<String, CoGbkResult> all, BoundedWindow window, OutputReceiver<UserFeatures> out) {
+      long asOf = all.getValue().getOnly(AS_OF);
+      java.time.Instant start = null;
+      java.time.Instant end = null;
+      if (window instanceof IntervalWindow) {
+        start = java.time.Instant.ofEpochMilli(((IntervalWindow) window).start().getMillis());
+        end = java.time.Instant.ofEpochMilli(((IntervalWindow) window).end().getMillis());
+      }
       List<UserFeatures> users = new ArrayList<>();
-      all.getValue().forEach(users::add);
+      for (UserFeatures u : all.getValue().getAll(USERS)) {
+        users.add(UserFeatures.newBuilder(u).setWindowStart(start).setWindowEnd(end)
+            .setRecencyDays((asOf - u.getLastEvent().toEpochMilli()) / 86_400_000.0).build());
+      }
       int n = users.size();
       double[] recency = new double[n];
       long[] frequency = new long[n];

@@ -80,6 +80,14 @@ class UserFeaturesOfTest {
           fav = c.getKey();
         }
       }
+      List<dev.shopbeam.schemas.CategoryShare> affinity = new ArrayList<>();
+      for (Map.Entry<String, Long> c : cat.entrySet()) {
+        if (c.getValue() > 0) {
+          affinity.add(new dev.shopbeam.schemas.CategoryShare(c.getKey(), (double) c.getValue() / total));
+        }
+      }
+      affinity.sort((a, b) -> a.getShare() == b.getShare()
+          ? a.getCategoryId().compareTo(b.getCategoryId()) : Double.compare(b.getShare(), a.getShare()));
       int hour = 0;
       for (int h = 0; h < 24; h++) {
         hour = hours[h] > hours[hour] ? h : hour;
@@ -101,7 +109,7 @@ class UserFeaturesOfTest {
           .setSessions(sessions.size()).setMeanSessionMinutes(sessionMillis / 60_000.0 / sessions.size())
           .setFavouriteCategory(total == 0 ? null : fav)
           .setFavouriteCategoryShare(total == 0 ? null : (double) cat.get(fav) / total)
-          .setFavouriteHour(hour).setLastItems(lastItems).build());
+          .setCategoryAffinity(affinity).setFavouriteHour(hour).setLastItems(lastItems).build());
     }
     int n = rows.size();
     List<UserFeatures> scored = new ArrayList<>();
