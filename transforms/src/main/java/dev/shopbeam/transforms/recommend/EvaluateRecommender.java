@@ -204,11 +204,11 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
       recs.forEach(r -> cf.add(r.getItemId()));
       if (recs.isEmpty()) {
         // A test user with no training history gets no list from the recommender; it falls back to popular.
-        RecommendItems.rank(user.getKey(), List.of(), touched, popularItems, Map.of(), k, Integer.MAX_VALUE, Set.of())
+        RecommendItems.rank(user.getKey(), List.of(), touched, List.of(), popularItems, Map.of(), k, Integer.MAX_VALUE, Set.of())
             .forEach(r -> cf.add(r.getItemId()));
       }
       List<String> baseline = new ArrayList<>();
-      RecommendItems.rank(user.getKey(), List.of(), touched, popularItems, Map.of(), k, Integer.MAX_VALUE, Set.of())
+      RecommendItems.rank(user.getKey(), List.of(), touched, List.of(), popularItems, Map.of(), k, Integer.MAX_VALUE, Set.of())
           .forEach(r -> baseline.add(r.getItemId()));
       emit(out, RECOMMENDER, cf, relevant);
       emit(out, BASELINE, baseline, relevant);

@@ -42,9 +42,9 @@ import org.apache.beam.sdk.values.TupleTag;
  * the similarity of h and the candidate (the neighbours of each item are capped, so this is bounded).
  * Rules, in order: never an item in {@link #unavailableItems()}; never an item the user bought, or (with
  * {@link Exclude#INTERACTED}) any item they showed interest in; at most {@link #maxPerCategory()} items
- * of one category (items without a category are not limited). When fewer than K cf items remain, the
- * list is filled with the most popular items (by weighted users) that pass the same rules: reason
- * {@code popular}. Outputs {@link #SIMILARITY} and {@link #RECOMMENDATIONS}.
+ * of one category (items without a category are not limited). When fewer than K cf items remain (cold
+ * start), the list is filled with the most popular items (by weighted users) of the user's favourite
+ * category (reason {@code popular_in_category}), then overall ({@code popular}), under the same rules. Outputs {@link #SIMILARITY} and {@link #RECOMMENDATIONS}.
  */
 @AutoValue
 public abstract class RecommendItems extends PTransform<PCollection<CommerceEvent>, PCollectionTuple> {
@@ -52,6 +52,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   public static final TupleTag<UserRecommendation> RECOMMENDATIONS = new TupleTag<>("userRecommendations") {};
   public static final String REASON_CF = "cf";
   public static final String REASON_POPULAR = "popular";
+  public static final String REASON_POPULAR_IN_CATEGORY = "popular_in_category";
   /** Popular items kept beyond K: enough to fill K after a heavy user's exclusions in most cases. */
   public static final int POPULAR_MARGIN = 200;
 
@@ -128,10 +129,11 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
     // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
     int fill = k() + POPULAR_MARGIN;
-    PCollectionView<List<List<KV<String, Double>>>> popular = strengths
+    PCollection<KV<String, Double>> popularity = strengths
         .apply("Strength by item", ParDo.of(new StrengthByItemFn()))
         .setCoder(itemScore)
-        .apply("Popularity", Sum.doublesPerKey())
+        .apply("Popularity", Sum.doublesPerKey());
+    PCollectionView<List<List<KV<String, Double>>>> popular = popularity
         .apply("Most popular", Top.of(fill, new ByScoreThenId()).withoutDefaults())
         .apply("As side input", View.asList());
     PCollectionView<Map<String, String>> categories = events
@@ -139,15 +141,26 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
         .apply("One category per item", Combine.perKey(RecommendItems::smallest))
         .apply("Categories as side input", View.asMap());
+    // The most popular items of each category, for users whose favourite it is.
+    PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory = popularity
+        .apply("Popularity by category", ParDo.of(new ByCategoryFn(categories)).withSideInputs(categories))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore))
+        .apply("Most popular per category", Top.perKey(fill, new ByScoreThenId()))
+        .apply("Per category as side input", View.asMap());
+    PCollection<KV<String, String>> favourites = events
+        .apply("Weighted categories", ParDo.of(new WeightedCategoryFn(similarity().weights())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
+        .apply("Favourite category", Combine.perKey(new FavouriteCategoryFn()));
 
     TupleTag<KV<String, Double>> candidateTag = new TupleTag<>() {};
     TupleTag<KV<String, Boolean>> ownTag = new TupleTag<>() {};
+    TupleTag<String> favouriteTag = new TupleTag<>() {};
     PCollection<UserRecommendation> recommendations = KeyedPCollectionTuple
-        .of(candidateTag, candidates).and(ownTag, own)
+        .of(candidateTag, candidates).and(ownTag, own).and(favouriteTag, favourites)
         .apply("Join candidates and own items", CoGroupByKey.create())
         .apply("Rank with rules", ParDo.of(new RankFn(k(), exclude(), maxPerCategory(), unavailableItems(),
-                candidateTag, ownTag, popular, categories))
-            .withSideInputs(popular, categories))
+                candidateTag, ownTag, favouriteTag, popular, popularPerCategory, categories))
+            .withSideInputs(popular, popularPerCategory, categories))
         .setCoder(Coders.avro(UserRecommendation.class));
     return PCollectionTuple.of(SIMILARITY, neighbours).and(RECOMMENDATIONS, recommendations);
   }
@@ -180,6 +193,87 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     @ProcessElement
     public void process(@Element KV<String, KV<String, KV<Double, Long>>> s, OutputReceiver<KV<String, Double>> out) {
       out.output(KV.of(s.getValue().getKey(), s.getValue().getValue().getKey()));
+    }
+  }
+
+  /** (item, popularity) -> (its category, (item, popularity)), for items with a category. */
+  static final class ByCategoryFn extends DoFn<KV<String, Double>, KV<String, KV<String, Double>>> {
+    private final PCollectionView<Map<String, String>> categories;
+
+    ByCategoryFn(PCollectionView<Map<String, String>> categories) {
+      this.categories = categories;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Double> item, ProcessContext c, OutputReceiver<KV<String, KV<String, Double>>> out) {
+      String category = c.sideInput(categories).get(item.getKey());
+      if (category != null) {
+        out.output(KV.of(category, item));
+      }
+    }
+  }
+
+  /** (user, (category, weight)) for a known user's events that count as interest and have a category. */
+  static final class WeightedCategoryFn extends DoFn<CommerceEvent, KV<String, KV<String, Double>>> {
+    private final Map<Behavior, Double> weights;
+
+    WeightedCategoryFn(Map<Behavior, Double> weights) {
+      this.weights = weights;
+    }
+
+    @ProcessElement
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, KV<String, Double>>> out) {
+      Double w = weights.get(e.getBehavior());
+      if (e.getUserId() != null && e.getCategoryId() != null && w != null && w > 0) {
+        out.output(KV.of(e.getUserId(), KV.of(e.getCategoryId(), w)));
+      }
+    }
+  }
+
+  /**
+   * A user's favourite category: the largest sum of behavior weights over their events (as
+   * {@code user_features.favourite_category} defines it); ties go to the smallest category id.
+   */
+  public static final class FavouriteCategoryFn extends Combine.CombineFn<KV<String, Double>, Map<String, Double>, String> {
+    @Override
+    public Map<String, Double> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<String, Double> addInput(Map<String, Double> acc, KV<String, Double> categoryWeight) {
+      acc.merge(categoryWeight.getKey(), categoryWeight.getValue(), Double::sum);
+      return acc;
+    }
+
+    @Override
+    public Map<String, Double> mergeAccumulators(Iterable<Map<String, Double>> accs) {
+      Map<String, Double> all = new HashMap<>();
+      accs.forEach(a -> a.forEach((c, w) -> all.merge(c, w, Double::sum)));
+      return all;
+    }
+
+    @Override
+    public String extractOutput(Map<String, Double> acc) {
+      return favourite(acc);
+    }
+
+    /** The category with the largest weight, the smallest id on a tie; null for none. */
+    public static String favourite(Map<String, Double> weights) {
+      String best = null;
+      for (Map.Entry<String, Double> c : weights.entrySet()) {
+        if (best == null || c.getValue() > weights.get(best)
+            || (c.getValue().equals(weights.get(best)) && c.getKey().compareTo(best) < 0)) {
+          best = c.getKey();
+        }
+      }
+      return best;
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<Map<String, Double>> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<KV<String, Double>> in) {
+      return org.apache.beam.sdk.coders.MapCoder.of(StringUtf8Coder.of(), DoubleCoder.of());
     }
   }
 
@@ -316,20 +410,23 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   }
 
   /**
-   * The rules, applied to one user's scored candidates, then popular fill-ins. Public and static so the
-   * plain-Java model in the tests applies the very same rules to its own candidates.
+   * The rules, applied to one user's scored candidates, then the fill-ins: the most popular items of the
+   * user's favourite category, then the most popular overall. Public and static so the plain-Java model
+   * in the tests applies the very same rules to its own candidates.
    */
   public static List<UserRecommendation> rank(String user, List<KV<String, Double>> candidates,
-      Set<String> exclude, List<KV<String, Double>> popular, Map<String, String> categories, int k,
-      int maxPerCategory, Set<String> unavailable) {
+      Set<String> exclude, List<KV<String, Double>> popularInCategory, List<KV<String, Double>> popular,
+      Map<String, String> categories, int k, int maxPerCategory, Set<String> unavailable) {
     List<KV<String, Double>> sorted = new ArrayList<>(candidates);
     sorted.sort(new ByScoreThenId().reversed());
     List<UserRecommendation> out = new ArrayList<>();
     Set<String> chosen = new HashSet<>();
     Map<String, Integer> perCategory = new HashMap<>();
-    for (List<KV<String, Double>> source : List.of(sorted, popular)) {
-      String reason = source == sorted ? REASON_CF : REASON_POPULAR;
-      for (KV<String, Double> c : source) {
+    List<List<KV<String, Double>>> sources = List.of(sorted, popularInCategory, popular);
+    List<String> reasons = List.of(REASON_CF, REASON_POPULAR_IN_CATEGORY, REASON_POPULAR);
+    for (int s = 0; s < sources.size(); s++) {
+      String reason = reasons.get(s);
+      for (KV<String, Double> c : sources.get(s)) {
         if (out.size() >= k) {
           return out;
         }
@@ -359,37 +456,52 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final Set<String> unavailable;
     private final TupleTag<KV<String, Double>> candidateTag;
     private final TupleTag<KV<String, Boolean>> ownTag;
+    private final TupleTag<String> favouriteTag;
     private final PCollectionView<List<List<KV<String, Double>>>> popular;
+    private final PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory;
     private final PCollectionView<Map<String, String>> categories;
 
     RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable,
-        TupleTag<KV<String, Double>> candidateTag, TupleTag<KV<String, Boolean>> ownTag,
-        PCollectionView<List<List<KV<String, Double>>>> popular, PCollectionView<Map<String, String>> categories) {
+        TupleTag<KV<String, Double>> candidateTag, TupleTag<KV<String, Boolean>> ownTag, TupleTag<String> favouriteTag,
+        PCollectionView<List<List<KV<String, Double>>>> popular,
+        PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory,
+        PCollectionView<Map<String, String>> categories) {
       this.k = k;
       this.exclude = exclude;
       this.maxPerCategory = maxPerCategory;
       this.unavailable = unavailable;
       this.candidateTag = candidateTag;
       this.ownTag = ownTag;
+      this.favouriteTag = favouriteTag;
       this.popular = popular;
+      this.popularPerCategory = popularPerCategory;
       this.categories = categories;
     }
 
     @ProcessElement
     public void process(@Element KV<String, CoGbkResult> user, ProcessContext c, OutputReceiver<UserRecommendation> out) {
       Set<String> excluded = new HashSet<>();
+      boolean known = false;
       for (KV<String, Boolean> own : user.getValue().getAll(ownTag)) {
+        known = true;
         if (exclude == Exclude.INTERACTED || own.getValue()) {
           excluded.add(own.getKey());
         }
+      }
+      if (!known) {
+        return; // users are those with items of their own
       }
       List<KV<String, Double>> candidates = new ArrayList<>();
       user.getValue().getAll(candidateTag).forEach(candidates::add);
       List<KV<String, Double>> popularItems = new ArrayList<>();
       c.sideInput(popular).forEach(popularItems::addAll); // one list, or none for no input
       popularItems.sort(new ByScoreThenId().reversed());
-      for (UserRecommendation r : rank(user.getKey(), candidates, excluded, popularItems, c.sideInput(categories), k,
-          maxPerCategory, unavailable)) {
+      String favourite = user.getValue().getOnly(favouriteTag, null);
+      List<KV<String, Double>> inCategory = new ArrayList<>(
+          favourite == null ? List.of() : c.sideInput(popularPerCategory).getOrDefault(favourite, List.of()));
+      inCategory.sort(new ByScoreThenId().reversed());
+      for (UserRecommendation r : rank(user.getKey(), candidates, excluded, inCategory, popularItems,
+          c.sideInput(categories), k, maxPerCategory, unavailable)) {
         out.output(r);
       }
     }

@@ -776,8 +776,10 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
           }
         }
       }
+      // The overall popular list only: per-category lists for every user's favourite would make the side
+      // input as large as the catalogue (batch fills from the favourite category first).
       List<UserRecommendation> list = RecommendItems.rank(m.getKey(), candidates, new HashSet<>(start.getItems()),
-          popularItems, categories, k, maxPerCategory, unavailable);
+          List.of(), popularItems, categories, k, maxPerCategory, unavailable);
       List<String> signature = new ArrayList<>();
       list.forEach(r -> signature.add(r.getReason() + ":" + r.getItemId()));
       if (!signature.equals(published.read())) {

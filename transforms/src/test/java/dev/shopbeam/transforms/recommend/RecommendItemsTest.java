@@ -52,8 +52,10 @@ class RecommendItemsTest {
     PAssert.that(p.apply(Create.of(SHOP).withCoder(Coders.events())).apply(recommend).get(RecommendItems.RECOMMENDATIONS)
             .apply(MapElements.into(TypeDescriptors.strings()).via(RecommendItemsTest::text)))
         .containsInAnyOrder(model);
-    org.junit.jupiter.api.Assertions.assertTrue(model.stream().anyMatch(r -> r.endsWith("|cf"))
-        && model.stream().anyMatch(r -> r.endsWith("|popular")), "the data must give both reasons");
+    for (String reason : List.of("|cf", "|popular_in_category", "|popular")) {
+      org.junit.jupiter.api.Assertions.assertTrue(model.stream().anyMatch(r -> r.endsWith(reason)),
+          "the data must give every reason, " + reason + " too");
+    }
     p.run().waitUntilFinish();
   }
 
@@ -68,14 +70,14 @@ class RecommendItemsTest {
   void excludedItemsAreNeverRecommended() {
     List<KV<String, Double>> candidates = List.of(KV.of("A", 3.0), KV.of("B", 2.0), KV.of("C", 1.0));
     assertEquals(List.of("B:cf", "C:cf", "P1:popular"),
-        items(RecommendItems.rank("u", candidates, Set.of("A"), POPULAR, Map.of(), 3, 99, Set.of())));
+        items(RecommendItems.rank("u", candidates, Set.of("A"), List.of(), POPULAR, Map.of(), 3, 99, Set.of())));
   }
 
   @Test
   void unavailableItemsAreNeverRecommendedNotEvenAsPopular() {
     List<KV<String, Double>> candidates = List.of(KV.of("A", 3.0));
     assertEquals(List.of("A:cf", "P2:popular", "P3:popular"),
-        items(RecommendItems.rank("u", candidates, Set.of(), POPULAR, Map.of(), 3, 99, Set.of("P1"))));
+        items(RecommendItems.rank("u", candidates, Set.of(), List.of(), POPULAR, Map.of(), 3, 99, Set.of("P1"))));
   }
 
   @Test
@@ -83,19 +85,33 @@ class RecommendItemsTest {
     List<KV<String, Double>> candidates = List.of(KV.of("A", 4.0), KV.of("B", 3.0), KV.of("C", 2.0), KV.of("D", 1.0));
     Map<String, String> categories = Map.of("A", "shoes", "B", "shoes", "C", "shoes", "D", "hats");
     assertEquals(List.of("A:cf", "B:cf", "D:cf"),
-        items(RecommendItems.rank("u", candidates, Set.of(), POPULAR, categories, 3, 2, Set.of())));
+        items(RecommendItems.rank("u", candidates, Set.of(), List.of(), POPULAR, categories, 3, 2, Set.of())));
   }
 
   @Test
   void coldStartUsersGetPopularItemsTheyHaveNotBought() {
     assertEquals(List.of("P2:popular", "P3:popular"),
-        items(RecommendItems.rank("new", List.of(), Set.of("P1"), POPULAR, Map.of(), 2, 99, Set.of())));
+        items(RecommendItems.rank("new", List.of(), Set.of("P1"), List.of(), POPULAR, Map.of(), 2, 99, Set.of())));
+  }
+
+  @Test
+  void coldStartFillsFromTheFavouriteCategoryFirstThenOverall() {
+    List<KV<String, Double>> shoes = List.of(KV.of("S1", 3.0), KV.of("P1", 9.0), KV.of("S2", 2.0));
+    Map<String, String> categories = Map.of("S1", "shoes", "S2", "shoes", "P1", "shoes", "P2", "hats");
+    // P1 is bought: never back; the category's own order is by popularity, then overall fills the rest.
+    assertEquals(List.of("C:cf", "S1:popular_in_category", "S2:popular_in_category", "P2:popular"),
+        items(RecommendItems.rank("u", List.of(KV.of("C", 1.0)), Set.of("P1"), shoes, POPULAR, categories, 4, 99,
+            Set.of())));
+    // The same rules hold for fill-ins: two per category at most.
+    assertEquals(List.of("P1:popular_in_category", "S1:popular_in_category", "P2:popular", "P3:popular"),
+        items(RecommendItems.rank("v", List.of(), Set.of(), List.of(KV.of("P1", 9.0), KV.of("S1", 3.0), KV.of("S2", 2.0)),
+            POPULAR, categories, 4, 2, Set.of())));
   }
 
   @Test
   void ranksAreConsecutiveAndTiesGoToTheSmallerItemId() {
     List<UserRecommendation> rs = RecommendItems.rank("u", List.of(KV.of("B", 1.0), KV.of("A", 1.0)), Set.of(),
-        List.of(), Map.of(), 5, 99, Set.of());
+        List.of(), List.of(), Map.of(), 5, 99, Set.of());
     assertEquals(List.of("A:cf", "B:cf"), items(rs));
     assertEquals(List.of(1, 2), rs.stream().map(UserRecommendation::getRank).collect(Collectors.toList()));
   }

@@ -161,7 +161,7 @@ class StreamingRecommenderTest {
       for (Map.Entry<Long, Map<String, List<String>>> round : published.entrySet()) {
         Map<String, List<String>> model = new HashMap<>();
         for (UserRecommendation r : RecommendModel.recommend(upTo(events, round.getKey()), WEIGHTS, MAX_ITEMS,
-            MIN_CO_USERS, NEIGHBOURS, K, true, PER_CATEGORY, UNAVAILABLE)) {
+            MIN_CO_USERS, NEIGHBOURS, K, true, PER_CATEGORY, UNAVAILABLE, false)) {
           model.computeIfAbsent(r.getUserId(), x -> new ArrayList<>()).add(recommendation(r));
         }
         for (Map.Entry<String, List<String>> user : round.getValue().entrySet()) {

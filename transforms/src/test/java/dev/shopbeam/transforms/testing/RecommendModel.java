@@ -84,6 +84,14 @@ public final class RecommendModel {
   public static List<dev.shopbeam.schemas.UserRecommendation> recommend(List<CommerceEvent> events,
       Map<Behavior, Double> weights, int maxItemsPerUser, int minCoUsers, int neighbours, int k, boolean excludeAll,
       int maxPerCategory, java.util.Set<String> unavailable) {
+    return recommend(events, weights, maxItemsPerUser, minCoUsers, neighbours, k, excludeAll, maxPerCategory,
+        unavailable, true);
+  }
+
+  /** As above; {@code favouriteCategoryFill}: fill from the user's favourite category before the overall list. */
+  public static List<dev.shopbeam.schemas.UserRecommendation> recommend(List<CommerceEvent> events,
+      Map<Behavior, Double> weights, int maxItemsPerUser, int minCoUsers, int neighbours, int k, boolean excludeAll,
+      int maxPerCategory, java.util.Set<String> unavailable, boolean favouriteCategoryFill) {
     Map<String, List<ItemSimilarity>> neighboursOf = new HashMap<>();
     for (ItemSimilarity s : itemSimilarity(events, weights, maxItemsPerUser, minCoUsers, neighbours)) {
       neighboursOf.computeIfAbsent(s.getItemId(), x -> new ArrayList<>()).add(s);
@@ -92,6 +100,7 @@ public final class RecommendModel {
     Map<String, java.util.Set<String>> excluded = new TreeMap<>();
     Map<String, Double> popularity = new HashMap<>();
     Map<String, String> categories = new HashMap<>();
+    Map<String, Map<String, Double>> categoryWeight = new HashMap<>(); // user -> category -> summed weights
     for (CommerceEvent e : events) {
       if (e.getCategoryId() != null) {
         categories.merge(e.getItemId(), e.getCategoryId(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
@@ -110,6 +119,9 @@ public final class RecommendModel {
       if (w == null || w <= 0) {
         continue;
       }
+      if (e.getCategoryId() != null) {
+        categoryWeight.computeIfAbsent(e.getUserId(), u -> new TreeMap<>()).merge(e.getCategoryId(), w, Double::sum);
+      }
       double[] s = interest.computeIfAbsent(e.getUserId(), u -> new TreeMap<>())
           .computeIfAbsent(e.getItemId(), i -> new double[] {0, Long.MIN_VALUE});
       s[0] = Math.max(s[0], w);
@@ -122,6 +134,15 @@ public final class RecommendModel {
     popularity.forEach((item, p) -> popular.add(org.apache.beam.sdk.values.KV.of(item, p)));
     popular.sort(new dev.shopbeam.transforms.recommend.RecommendItems.ByScoreThenId().reversed());
     List<org.apache.beam.sdk.values.KV<String, Double>> topPopular = popular.subList(0, Math.min(popular.size(), k + 200));
+    Map<String, List<org.apache.beam.sdk.values.KV<String, Double>>> popularInCategory = new HashMap<>();
+    for (org.apache.beam.sdk.values.KV<String, Double> item : popular) { // already most popular first
+      String category = categories.get(item.getKey());
+      List<org.apache.beam.sdk.values.KV<String, Double>> list =
+          category == null ? null : popularInCategory.computeIfAbsent(category, c -> new ArrayList<>());
+      if (list != null && list.size() < k + 200) {
+        list.add(item);
+      }
+    }
 
     List<dev.shopbeam.schemas.UserRecommendation> rows = new ArrayList<>();
     for (String user : excluded.keySet()) {
@@ -144,8 +165,17 @@ public final class RecommendModel {
         }
         candidates.add(org.apache.beam.sdk.values.KV.of(item, score));
       });
+      // The favourite category: largest summed weight, ties to the smallest id (a TreeMap walks ids in order).
+      String favourite = null;
+      for (Map.Entry<String, Double> c : categoryWeight.getOrDefault(user, Map.of()).entrySet()) {
+        if (favourite == null || c.getValue() > categoryWeight.get(user).get(favourite)) {
+          favourite = c.getKey();
+        }
+      }
+      List<org.apache.beam.sdk.values.KV<String, Double>> inCategory = favouriteCategoryFill && favourite != null
+          ? popularInCategory.getOrDefault(favourite, List.of()) : List.of();
       rows.addAll(dev.shopbeam.transforms.recommend.RecommendItems.rank(user, candidates, excluded.get(user),
-          topPopular, categories, k, maxPerCategory, unavailable));
+          inCategory, topPopular, categories, k, maxPerCategory, unavailable));
     }
     return rows;
   }
