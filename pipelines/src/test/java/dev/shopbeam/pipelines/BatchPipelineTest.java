@@ -142,5 +142,28 @@ class BatchPipelineTest {
         "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(exit, is(BatchPipeline.EXIT_USAGE));
     assertThat(err.toString(StandardCharsets.UTF_8), containsString("--windowSize='soon' is not a duration"));
+
+    err.reset();
+    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--exclude=sometimes",
+        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--exclude='sometimes' is not one of bought, interacted"));
+
+    err.reset();
+    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--maxPerCategory=-1",
+        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--maxPerCategory=-1"));
+  }
+
+  @Test
+  void businessRuleOptionsReachTheRecommender() {
+    BatchOptions o = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs("--exclude=interacted",
+        "--maxPerCategory=2", "--unavailableItems=A, B", "--promotedItems=P2,P1,P2").as(BatchOptions.class);
+    dev.shopbeam.transforms.recommend.RecommendItems r = RecommendOptions.recommender(o);
+    assertThat(r.exclude(), is(dev.shopbeam.transforms.recommend.RecommendItems.Exclude.INTERACTED));
+    assertThat(r.maxPerCategory(), is(2));
+    assertThat(r.unavailableItems(), is(java.util.Set.of("A", "B")));
+    assertThat(r.promotedItems(), is(java.util.List.of("P2", "P1")));
   }
 }

@@ -40,7 +40,7 @@ import org.apache.beam.sdk.values.TupleTag;
  *
  * <p>A candidate's score is the sum, over the user's recent items h, of the user's strength on h times
  * the similarity of h and the candidate (the neighbours of each item are capped, so this is bounded).
- * Rules, in order: never an item in {@link #unavailableItems()}; never an item the user bought, or (with
+ * Rules, in order: {@link #promotedItems()} first (reason {@code rule}); never an item in {@link #unavailableItems()}; never an item the user bought, or (with
  * {@link Exclude#INTERACTED}) any item they showed interest in; at most {@link #maxPerCategory()} items
  * of one category (items without a category are not limited). When fewer than K cf items remain (cold
  * start), the list is filled with the most popular items (by weighted users) of the user's favourite
@@ -53,6 +53,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   public static final String REASON_CF = "cf";
   public static final String REASON_POPULAR = "popular";
   public static final String REASON_POPULAR_IN_CATEGORY = "popular_in_category";
+  public static final String REASON_RULE = "rule";
   /** Popular items kept beyond K: enough to fill K after a heavy user's exclusions in most cases. */
   public static final int POPULAR_MARGIN = 200;
 
@@ -72,26 +73,34 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
   public abstract Set<String> unavailableItems();
 
+  /** Items a business rule puts first for every user (a promotion), in this order, under the same rules. */
+  public abstract List<String> promotedItems();
+
   public static RecommendItems of(ItemSimilarity similarity, int k) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, was " + k);
     }
-    return new AutoValue_RecommendItems(similarity, k, Exclude.BOUGHT, Integer.MAX_VALUE, Set.of());
+    return new AutoValue_RecommendItems(similarity, k, Exclude.BOUGHT, Integer.MAX_VALUE, Set.of(), List.of());
   }
 
   public RecommendItems excluding(Exclude exclude) {
-    return new AutoValue_RecommendItems(similarity(), k(), exclude, maxPerCategory(), unavailableItems());
+    return new AutoValue_RecommendItems(similarity(), k(), exclude, maxPerCategory(), unavailableItems(), promotedItems());
   }
 
   public RecommendItems withMaxPerCategory(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("maxPerCategory must be at least 1, was " + max);
     }
-    return new AutoValue_RecommendItems(similarity(), k(), exclude(), max, unavailableItems());
+    return new AutoValue_RecommendItems(similarity(), k(), exclude(), max, unavailableItems(), promotedItems());
   }
 
   public RecommendItems withUnavailableItems(Set<String> items) {
-    return new AutoValue_RecommendItems(similarity(), k(), exclude(), maxPerCategory(), Set.copyOf(items));
+    return new AutoValue_RecommendItems(similarity(), k(), exclude(), maxPerCategory(), Set.copyOf(items), promotedItems());
+  }
+
+  public RecommendItems withPromotedItems(List<String> items) {
+    return new AutoValue_RecommendItems(similarity(), k(), exclude(), maxPerCategory(), unavailableItems(),
+        List.copyOf(new java.util.LinkedHashSet<>(items)));
   }
 
   @Override
@@ -159,7 +168,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .of(candidateTag, candidates).and(ownTag, own).and(favouriteTag, favourites)
         .apply("Join candidates and own items", CoGroupByKey.create())
         .apply("Rank with rules", ParDo.of(new RankFn(k(), exclude(), maxPerCategory(), unavailableItems(),
-                candidateTag, ownTag, favouriteTag, popular, popularPerCategory, categories))
+                promotedItems(), candidateTag, ownTag, favouriteTag, popular, popularPerCategory, categories))
             .withSideInputs(popular, popularPerCategory, categories))
         .setCoder(Coders.avro(UserRecommendation.class));
     return PCollectionTuple.of(SIMILARITY, neighbours).and(RECOMMENDATIONS, recommendations);
@@ -417,13 +426,23 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   public static List<UserRecommendation> rank(String user, List<KV<String, Double>> candidates,
       Set<String> exclude, List<KV<String, Double>> popularInCategory, List<KV<String, Double>> popular,
       Map<String, String> categories, int k, int maxPerCategory, Set<String> unavailable) {
+    return rank(user, candidates, exclude, popularInCategory, popular, categories, k, maxPerCategory, unavailable,
+        List.of());
+  }
+
+  /** As above, with promoted items first (reason {@code rule}, score 0), under the same rules. */
+  public static List<UserRecommendation> rank(String user, List<KV<String, Double>> candidates,
+      Set<String> exclude, List<KV<String, Double>> popularInCategory, List<KV<String, Double>> popular,
+      Map<String, String> categories, int k, int maxPerCategory, Set<String> unavailable, List<String> promoted) {
     List<KV<String, Double>> sorted = new ArrayList<>(candidates);
     sorted.sort(new ByScoreThenId().reversed());
+    List<KV<String, Double>> rules = new ArrayList<>();
+    promoted.forEach(item -> rules.add(KV.of(item, 0.0)));
     List<UserRecommendation> out = new ArrayList<>();
     Set<String> chosen = new HashSet<>();
     Map<String, Integer> perCategory = new HashMap<>();
-    List<List<KV<String, Double>>> sources = List.of(sorted, popularInCategory, popular);
-    List<String> reasons = List.of(REASON_CF, REASON_POPULAR_IN_CATEGORY, REASON_POPULAR);
+    List<List<KV<String, Double>>> sources = List.of(rules, sorted, popularInCategory, popular);
+    List<String> reasons = List.of(REASON_RULE, REASON_CF, REASON_POPULAR_IN_CATEGORY, REASON_POPULAR);
     for (int s = 0; s < sources.size(); s++) {
       String reason = reasons.get(s);
       for (KV<String, Double> c : sources.get(s)) {
@@ -454,6 +473,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final Exclude exclude;
     private final int maxPerCategory;
     private final Set<String> unavailable;
+    private final List<String> promoted;
     private final TupleTag<KV<String, Double>> candidateTag;
     private final TupleTag<KV<String, Boolean>> ownTag;
     private final TupleTag<String> favouriteTag;
@@ -461,7 +481,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory;
     private final PCollectionView<Map<String, String>> categories;
 
-    RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable,
+    RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable, List<String> promoted,
         TupleTag<KV<String, Double>> candidateTag, TupleTag<KV<String, Boolean>> ownTag, TupleTag<String> favouriteTag,
         PCollectionView<List<List<KV<String, Double>>>> popular,
         PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory,
@@ -470,6 +490,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
       this.exclude = exclude;
       this.maxPerCategory = maxPerCategory;
       this.unavailable = unavailable;
+      this.promoted = promoted;
       this.candidateTag = candidateTag;
       this.ownTag = ownTag;
       this.favouriteTag = favouriteTag;
@@ -501,7 +522,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
           favourite == null ? List.of() : c.sideInput(popularPerCategory).getOrDefault(favourite, List.of()));
       inCategory.sort(new ByScoreThenId().reversed());
       for (UserRecommendation r : rank(user.getKey(), candidates, excluded, inCategory, popularItems,
-          c.sideInput(categories), k, maxPerCategory, unavailable)) {
+          c.sideInput(categories), k, maxPerCategory, unavailable, promoted)) {
         out.output(r);
       }
     }

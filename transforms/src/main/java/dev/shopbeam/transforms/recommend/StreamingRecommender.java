@@ -161,7 +161,8 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
     PCollection<KV<String, List<UserRecommendation>>> changes = PCollectionList.of(fromUsers.get(USER_ROUNDS).setCoder(userCoder))
         .and(fromRows.get(USER_ROUNDS).setCoder(userCoder))
         .apply("All user rounds", Flatten.pCollections())
-        .apply("User lists", ParDo.of(new UserListsFn(r.k(), r.maxPerCategory(), r.unavailableItems(), popular))
+        .apply("User lists", ParDo.of(new UserListsFn(r.k(), r.maxPerCategory(), r.unavailableItems(),
+                r.promotedItems(), popular))
             .withSideInputs(popular))
         .setCoder(KvCoder.of(str, ListCoder.of(Coders.avro(UserRecommendation.class))));
     return PCollectionTuple.of(SIMILARITY_CHANGES, fromRows.get(SIMILARITY_CHANGES)
@@ -692,6 +693,7 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
     private final int k;
     private final int maxPerCategory;
     private final Set<String> unavailable;
+    private final List<String> promoted;
     private final PCollectionView<List<RecommenderPopular>> popular;
 
     @StateId("pending")
@@ -704,10 +706,12 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
     @StateId("published")
     private final StateSpec<ValueState<List<String>>> publishedSpec = StateSpecs.value(ListCoder.of(StringUtf8Coder.of()));
 
-    UserListsFn(int k, int maxPerCategory, Set<String> unavailable, PCollectionView<List<RecommenderPopular>> popular) {
+    UserListsFn(int k, int maxPerCategory, Set<String> unavailable, List<String> promoted,
+        PCollectionView<List<RecommenderPopular>> popular) {
       this.k = k;
       this.maxPerCategory = maxPerCategory;
       this.unavailable = unavailable;
+      this.promoted = promoted;
       this.popular = popular;
     }
 
@@ -779,7 +783,7 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
       // The overall popular list only: per-category lists for every user's favourite would make the side
       // input as large as the catalogue (batch fills from the favourite category first).
       List<UserRecommendation> list = RecommendItems.rank(m.getKey(), candidates, new HashSet<>(start.getItems()),
-          List.of(), popularItems, categories, k, maxPerCategory, unavailable);
+          List.of(), popularItems, categories, k, maxPerCategory, unavailable, promoted);
       List<String> signature = new ArrayList<>();
       list.forEach(r -> signature.add(r.getReason() + ":" + r.getItemId()));
       if (!signature.equals(published.read())) {

@@ -109,6 +109,16 @@ class RecommendItemsTest {
   }
 
   @Test
+  void promotedItemsComeFirstUnderTheSameRules() {
+    List<KV<String, Double>> candidates = List.of(KV.of("A", 3.0), KV.of("B", 2.0));
+    // X is bought by the user, Y is unavailable: a promotion does not override either rule.
+    List<UserRecommendation> rs = RecommendItems.rank("u", candidates, Set.of("X"), List.of(), POPULAR, Map.of(), 3, 99,
+        Set.of("Y"), List.of("X", "Y", "Z"));
+    assertEquals(List.of("Z:rule", "A:cf", "B:cf"), items(rs));
+    assertEquals(0.0, rs.get(0).getScore());
+  }
+
+  @Test
   void ranksAreConsecutiveAndTiesGoToTheSmallerItemId() {
     List<UserRecommendation> rs = RecommendItems.rank("u", List.of(KV.of("B", 1.0), KV.of("A", 1.0)), Set.of(),
         List.of(), List.of(), Map.of(), 5, 99, Set.of());
