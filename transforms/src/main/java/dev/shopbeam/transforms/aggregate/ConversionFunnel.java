@@ -1,5 +1,7 @@
 package dev.shopbeam.transforms.aggregate;
 
+import dev.shopbeam.transforms.LongArrayCoder;
+
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.transforms.Coders;
@@ -18,12 +20,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.coders.AtomicCoder;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * The conversion funnel per window over known users: who viewed, carted, bought, and who went from
@@ -117,30 +113,7 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
 
     @Override
     public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<KV<String, Integer>> c) {
-      return MaskCountsCoder.INSTANCE;
-    }
-  }
-
-  static final class MaskCountsCoder extends AtomicCoder<long[]> {
-    static final MaskCountsCoder INSTANCE = new MaskCountsCoder();
-
-    @Override
-    public void encode(long[] v, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      for (int i = 0; i < 8; i++) {
-        out.writeLong(v[i]);
-      }
-      out.flush();
-    }
-
-    @Override
-    public long[] decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      long[] v = new long[8];
-      for (int i = 0; i < 8; i++) {
-        v[i] = in.readLong();
-      }
-      return v;
+      return LongArrayCoder.INSTANCE;
     }
   }
 

@@ -4,6 +4,7 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.transforms.aggregate.ConversionFunnel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -129,12 +130,12 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
 
     @Override
     public Coder<long[]> getAccumulatorCoder(CoderRegistry r, Coder<Integer> in) {
-      return LongsCoder.INSTANCE;
+      return LongArrayCoder.INSTANCE;
     }
 
     @Override
     public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<Integer> in) {
-      return LongsCoder.INSTANCE;
+      return LongArrayCoder.INSTANCE;
     }
   }
 
@@ -274,30 +275,6 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
           .thenComparing(Comparator.comparingLong(ItemFeatures::getViewers).reversed())
           .thenComparing(Comparator.comparingLong(ItemFeatures::getCarters).reversed())
           .thenComparing(ItemFeatures::getItemId);
-
-  static final class LongsCoder extends AtomicCoder<long[]> {
-    static final LongsCoder INSTANCE = new LongsCoder();
-
-    @Override
-    public void encode(long[] v, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      out.writeInt(v.length);
-      for (long x : v) {
-        out.writeLong(x);
-      }
-      out.flush();
-    }
-
-    @Override
-    public long[] decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      long[] v = new long[in.readInt()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = in.readLong();
-      }
-      return v;
-    }
-  }
 
   static final class TotalsCoder extends AtomicCoder<Totals> {
     static final TotalsCoder INSTANCE = new TotalsCoder();

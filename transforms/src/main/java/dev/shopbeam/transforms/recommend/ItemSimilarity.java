@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.DoubleArrayCoder;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package dev.shopbeam.transforms.recommend;
 
+import dev.shopbeam.transforms.DoubleArrayCoder;
 import java.util.List;
 import java.util.Set;
 import org.apache.beam.sdk.transforms.Combine;

@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.DoubleArrayCoder;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package dev.shopbeam.transforms.recommend;
+package dev.shopbeam.transforms;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.beam.sdk.coders.AtomicCoder;
 
-/** A length-prefixed array of doubles: the accumulators of the recommendation combiners. */
+/** A length-prefixed array of doubles, for combiner accumulators (one coder, not one per combiner). */
 public final class DoubleArrayCoder extends AtomicCoder<double[]> {
   public static final DoubleArrayCoder INSTANCE = new DoubleArrayCoder();
 
