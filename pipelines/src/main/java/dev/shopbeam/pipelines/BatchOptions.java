@@ -30,6 +30,25 @@ public interface BatchOptions extends AnalyticsOptions, RecommendOptions {
 
   void setOutputFormat(String value);
 
+  @Description("Tables to write: all, or a comma-separated list (dead_letters is always written).")
+  @Default.String("all")
+  String getTables();
+
+  void setTables(String value);
+
+  @Description("Keep only events at or after this instant (ISO-8601) or date (UTC midnight); the others are"
+      + " filtered as outside_time_range. Empty: no lower bound.")
+  @Default.String("")
+  String getEventsFrom();
+
+  void setEventsFrom(String value);
+
+  @Description("Keep only events before this instant (ISO-8601) or date (UTC midnight). Empty: no upper bound.")
+  @Default.String("")
+  String getEventsUntil();
+
+  void setEventsUntil(String value);
+
   @Description("Files per table; 0 lets the runner decide.")
   @Default.Integer(1)
   int getNumShards();

@@ -82,18 +82,39 @@ public final class BatchPipeline {
     AnalyticsTables tables =
         clean.events().apply("Analytics", CommerceAnalytics.of(config.statsWindow(), config.hotItems()));
 
-    write(config, summary, Tables.CLEAN_EVENTS, CommerceEvent.class, clean.events());
-    write(config, summary, Tables.ITEM_STATS, ItemStats.class, tables.itemStats());
-    write(config, summary, Tables.CATEGORY_STATS, CategoryStats.class, tables.categoryStats());
-    write(config, summary, Tables.FUNNEL, FunnelStats.class, tables.funnel());
-    write(config, summary, Tables.HOT_ITEMS, HotItem.class, tables.hotItems());
+    // Only what is asked for is computed: a daily aggregates job does not pay for recommendations.
+    if (config.writes(Tables.CLEAN_EVENTS)) {
+      write(config, summary, Tables.CLEAN_EVENTS, CommerceEvent.class, clean.events());
+    }
+    if (config.writes(Tables.ITEM_STATS)) {
+      write(config, summary, Tables.ITEM_STATS, ItemStats.class, tables.itemStats());
+    }
+    if (config.writes(Tables.CATEGORY_STATS)) {
+      write(config, summary, Tables.CATEGORY_STATS, CategoryStats.class, tables.categoryStats());
+    }
+    if (config.writes(Tables.FUNNEL)) {
+      write(config, summary, Tables.FUNNEL, FunnelStats.class, tables.funnel());
+    }
+    if (config.writes(Tables.HOT_ITEMS)) {
+      write(config, summary, Tables.HOT_ITEMS, HotItem.class, tables.hotItems());
+    }
     PCollection<CommerceEvent> wholeInput = clean.events().apply("Whole input", WriteTable.<CommerceEvent>globally());
-    write(config, summary, Tables.USER_FEATURES, UserFeatures.class, wholeInput.apply("User features", new UserFeaturesOf()));
-    write(config, summary, Tables.ITEM_FEATURES, ItemFeatures.class, wholeInput.apply("Item features", new ItemFeaturesOf()));
-    PCollectionTuple recommendations = wholeInput.apply("Recommend", config.recommend());
-    write(config, summary, Tables.ITEM_SIMILARITY, ItemSimilarity.class, recommendations.get(RecommendItems.SIMILARITY));
-    write(config, summary, Tables.USER_RECOMMENDATIONS, UserRecommendation.class,
-        recommendations.get(RecommendItems.RECOMMENDATIONS));
+    if (config.writes(Tables.USER_FEATURES)) {
+      write(config, summary, Tables.USER_FEATURES, UserFeatures.class, wholeInput.apply("User features", new UserFeaturesOf()));
+    }
+    if (config.writes(Tables.ITEM_FEATURES)) {
+      write(config, summary, Tables.ITEM_FEATURES, ItemFeatures.class, wholeInput.apply("Item features", new ItemFeaturesOf()));
+    }
+    if (config.writes(Tables.ITEM_SIMILARITY) || config.writes(Tables.USER_RECOMMENDATIONS)) {
+      PCollectionTuple recommendations = wholeInput.apply("Recommend", config.recommend());
+      if (config.writes(Tables.ITEM_SIMILARITY)) {
+        write(config, summary, Tables.ITEM_SIMILARITY, ItemSimilarity.class, recommendations.get(RecommendItems.SIMILARITY));
+      }
+      if (config.writes(Tables.USER_RECOMMENDATIONS)) {
+        write(config, summary, Tables.USER_RECOMMENDATIONS, UserRecommendation.class,
+            recommendations.get(RecommendItems.RECOMMENDATIONS));
+      }
+    }
     write(config, summary, Tables.DEAD_LETTERS, DeadLetter.class, clean.deadLetters());
 
     summary.write(p, config.output(), runInfo);
@@ -195,7 +216,7 @@ public final class BatchPipeline {
       return;
     }
     for (Map.Entry<String, Class<? extends SpecificRecordBase>> t : Tables.ALL.entrySet()) {
-      if (summary.get("tables").path(t.getKey()).asLong(0) == 0) {
+      if (config.writes(t.getKey()) && summary.get("tables").path(t.getKey()).asLong(0) == 0) {
         WriteTable.writeEmpty(java.nio.file.Paths.get(config.output(), t.getKey()), t.getValue(), config.outputFormat());
       }
     }

@@ -154,6 +154,35 @@ class BatchPipelineTest {
         "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(exit, is(BatchPipeline.EXIT_USAGE));
     assertThat(err.toString(StandardCharsets.UTF_8), containsString("--maxPerCategory=-1"));
+
+    err.reset();
+    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--tables=funnel,sales",
+        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--tables: 'sales' is not a table"));
+
+    err.reset();
+    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--eventsFrom=2011-10-02",
+        "--eventsUntil=2011-10-01", "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
+    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--eventsFrom=2011-10-02 is not before --eventsUntil"));
+  }
+
+  @Test
+  void anEventTimeRangeFiltersTheRestAsOutsideTimeRange() throws Exception {
+    Path input = TestData.path("test-data/events-sample.jsonl");
+    int exit = runBatch("--input=" + input, "--format=json", "--output=" + out, "--outputFormat=json",
+        "--eventsFrom=2017-11-25T09:00:00Z", "--eventsUntil=2017-11-25T10:00:00Z", "--tables=clean_events");
+    assertThat(exit, is(BatchPipeline.EXIT_OK));
+    List<String> rows = ReadTables.rows(out, Tables.CLEAN_EVENTS, CommerceEvent.class, OutputFormat.JSON);
+    assertThat(rows.isEmpty(), is(false));
+    for (String row : rows) {
+      assertThat(row, containsString("\"event_time\":\"2017-11-25T09:"));
+    }
+    JsonNode summary = RunSummary.read(out.toString());
+    assertThat(summary.get("filtered").get("byRule").get("outside_time_range").asLong() > 0, is(true));
+    assertThat(summary.get("invariantHolds").asBoolean(), is(true));
+    assertThat("only the tables asked for", summary.get("tables").has(Tables.FUNNEL), is(false));
   }
 
   @Test

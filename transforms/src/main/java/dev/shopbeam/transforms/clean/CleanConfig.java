@@ -4,7 +4,9 @@ import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
+import org.joda.time.Interval;
 import org.joda.time.Instant;
 
 /** The rules {@link CleanEvents} applies. {@link #defaults()} suits the public data sets we read. */
@@ -40,6 +42,12 @@ public abstract class CleanConfig implements Serializable {
    * the windows would still accept.
    */
   public abstract Duration allowedLateness();
+
+  /**
+   * Only events in this event-time range [start, end) are kept; the others are filtered under the rule
+   * {@code outside_time_range} (counted, not errors: a daily job reading a month's file). Null: all.
+   */
+  public abstract @Nullable Interval eventTimeRange();
 
   public abstract Builder toBuilder();
 
@@ -77,6 +85,8 @@ public abstract class CleanConfig implements Serializable {
     public abstract Builder setDedupeWindow(Duration v);
 
     public abstract Builder setAllowedLateness(Duration v);
+
+    public abstract Builder setEventTimeRange(@Nullable Interval v);
 
     abstract CleanConfig autoBuild();
 

@@ -11,6 +11,8 @@ public final class CleanReasons {
 
   /** Filter rule: BUY/CANCEL lines with price 0. */
   public static final String ZERO_PRICE_RULE = "zero_price";
+  /** An event outside the run's event-time range (e.g. another day than a daily job's). */
+  public static final String OUTSIDE_TIME_RANGE_RULE = "outside_time_range";
   /** Filter rule: a second (third, ...) copy of an event id. */
   public static final String DUPLICATE_RULE = "duplicate";
 

@@ -24,6 +24,10 @@ public final class EventValidator {
   }
 
   public RecordOutcome check(CommerceEvent in) {
+    if (config.eventTimeRange() != null && !config.eventTimeRange().contains(in.getEventTime().toEpochMilli())) {
+      // Outside this run's range, whatever else may be wrong with it: another run's business.
+      return RecordOutcome.filtered(CleanReasons.OUTSIDE_TIME_RANGE_RULE);
+    }
     CommerceEvent e = CommerceEvent.newBuilder(in).build();
     e.setEventId(trimToNull(e.getEventId()));
     e.setItemId(trimToNull(e.getItemId()));
