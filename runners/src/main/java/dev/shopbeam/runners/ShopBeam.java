@@ -33,6 +33,8 @@ public final class ShopBeam {
         return dev.shopbeam.pipelines.EvaluatePipeline.run(rest, out, err);
       case "compare":
         return CompareOutputs.run(rest, out, err);
+      case "templates":
+        return dev.shopbeam.templates.TemplatesCommand.run(rest, out, err);
       case "kafka-local":
         return KafkaCommands.kafkaLocal(rest, out, err);
       case "replay":
@@ -57,6 +59,7 @@ public final class ShopBeam {
     out.println("  evaluate --input=FILE --format=F --split=time --cutoff=DATE [--k=10]   recommendations vs most popular, offline");
     out.println("          (main class dev.shopbeam.pipelines.EvaluatePipeline)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
+    out.println("  templates list | describe NAME [--json] | validate|run NAME --param=value...   batch templates for orchestrators");
     out.println("  kafka-local [--port=9092] [--dataDir=DIR] [--topics=a,b]   a real single-node Kafka broker (KRaft), in-process");
     out.println("  replay --bootstrapServers=H:P --topic=T --input=FILE --format=F [--rate=N]   a file to a topic, in event-time order");
     out.println("  consume --bootstrapServers=H:P --topic=T [--idleSeconds=N]   prints a topic's messages as key<TAB>value");

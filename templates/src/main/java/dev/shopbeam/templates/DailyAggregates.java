@@ -1,0 +1,15 @@
+package dev.shopbeam.templates;
+
+import java.util.List;
+
+/**
+ * The {@value Templates#DAILY_AGGREGATES} template as a main class, for launchers that run {@code java -cp JAR
+ * CLASS --option=value...} (Airflow's BeamRunJavaPipelineOperator with {@code job_class}, cron).
+ */
+public final class DailyAggregates {
+  private DailyAggregates() {}
+
+  public static void main(String[] args) {
+    System.exit(TemplateRun.run(Templates.DAILY_AGGREGATES, List.of(args), System.out, System.err));
+  }
+}
