@@ -100,6 +100,7 @@ public final class TemplateRun {
       byte[] summary = Files.readAllBytes(staging.resolve(RunSummary.FILE_NAME));
       for (String table : tables) {
         Path staged = staging.resolve(table);
+        deleteTree(staged.resolve(".temp-beam")); // Beam's emptied temporary directory, when it leaves one
         if ("json".equals(v.get("outputFormat"))) {
           sortLines(staged);
         }

@@ -88,6 +88,10 @@ class TemplateRunTest {
       assertThat(runner + " " + table, rows(partition), equalTo(rows(flink.resolve(table).resolve("dt=2010-12-01"))));
     }
     assertThat("no staging left", Files.list(mine.resolve("_staging")).count(), is(0L));
+    try (Stream<Path> walk = Files.walk(mine)) {
+      assertThat("no temporary files left", walk.filter(f -> f.getFileName().toString().startsWith(".")).toList(),
+          equalTo(List.of()));
+    }
   }
 
   @Test
