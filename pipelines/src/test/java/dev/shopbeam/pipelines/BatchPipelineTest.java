@@ -131,41 +131,26 @@ class BatchPipelineTest {
 
   @Test
   void badOptionsAreOneLineErrorsWithExitCode2() throws Exception {
+    assertThat(usageError("--format=csv"), containsString("unknown format 'csv'"));
+    assertThat(usageError("--format=json", "--windowSize=soon"), containsString("--windowSize='soon' is not a duration"));
+    assertThat(usageError("--format=json", "--exclude=sometimes"),
+        containsString("--exclude='sometimes' is not one of bought, interacted"));
+    assertThat(usageError("--format=json", "--maxPerCategory=-1"), containsString("--maxPerCategory=-1"));
+    assertThat(usageError("--format=json", "--tables=funnel,sales"), containsString("--tables: 'sales' is not a table"));
+    assertThat(usageError("--format=json", "--eventsFrom=2011-10-02", "--eventsUntil=2011-10-01"),
+        containsString("--eventsFrom=2011-10-02 is not before --eventsUntil"));
+  }
+
+  /** Runs batch with these options (and an input, output and runner); requires exit 2; returns the error line. */
+  private String usageError(String... options) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--input=x", "--output=" + out, "--runner=DirectRunner"));
+    args.addAll(List.of(options));
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = BatchPipeline.run(new String[] {"--input=x", "--format=csv", "--output=" + out, "--runner=DirectRunner"},
-        System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("unknown format 'csv'"));
-
-    err.reset();
-    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--windowSize=soon",
-        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--windowSize='soon' is not a duration"));
-
-    err.reset();
-    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--exclude=sometimes",
-        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--exclude='sometimes' is not one of bought, interacted"));
-
-    err.reset();
-    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--maxPerCategory=-1",
-        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--maxPerCategory=-1"));
-
-    err.reset();
-    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--tables=funnel,sales",
-        "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--tables: 'sales' is not a table"));
-
-    err.reset();
-    exit = BatchPipeline.run(new String[] {"--input=x", "--format=json", "--output=" + out, "--eventsFrom=2011-10-02",
-        "--eventsUntil=2011-10-01", "--runner=DirectRunner"}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(exit, is(BatchPipeline.EXIT_USAGE));
-    assertThat(err.toString(StandardCharsets.UTF_8), containsString("--eventsFrom=2011-10-02 is not before --eventsUntil"));
+    int exit = BatchPipeline.run(args.toArray(new String[0]), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(String.join(" ", options), exit, is(BatchPipeline.EXIT_USAGE));
+    List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.toString(), lines.get(0).startsWith("error: "), is(true)); // then a hint: --help
+    return lines.get(0);
   }
 
   @Test
