@@ -206,7 +206,7 @@ public final class PipelineLauncher {
     return valueOf(args, "runner");
   }
 
-  static boolean isSpark(String runner) {
+  public static boolean isSpark(String runner) {
     return runner.equals("SparkRunner") || runner.endsWith(".SparkRunner");
   }
 
@@ -217,7 +217,20 @@ public final class PipelineLauncher {
   public static Optional<Integer> relaunchForSparkIfNeeded(Class<?> mainClass, String[] args)
       throws java.io.IOException, InterruptedException {
     String runner = runnerOf(args).orElse(DEFAULT_RUNNER);
-    if (!isSpark(runner) || hasJava17Flags() || Boolean.getBoolean(RELAUNCHED)) {
+    if (!isSpark(runner)) {
+      return Optional.empty();
+    }
+    return relaunchWithJava17FlagsIfNeeded(mainClass, args);
+  }
+
+  /**
+   * Runs {@code mainClass} again in a child JVM with {@link #JAVA17_FLAGS} unless this JVM has them, and
+   * returns its exit code; otherwise empty. For mains that need them whatever the runner (Flink's own
+   * DataStream jobs serialize JDK collections with Kryo, which needs java.util opened, as Spark does).
+   */
+  public static Optional<Integer> relaunchWithJava17FlagsIfNeeded(Class<?> mainClass, String[] args)
+      throws java.io.IOException, InterruptedException {
+    if (hasJava17Flags() || Boolean.getBoolean(RELAUNCHED)) {
       return Optional.empty();
     }
     String java = ProcessHandle.current().info().command()
@@ -239,7 +252,7 @@ public final class PipelineLauncher {
     Module unnamed = PipelineLauncher.class.getModule();
     Module base = Object.class.getModule();
     return base.isOpen("sun.nio.ch", unnamed) && base.isOpen("java.nio", unnamed)
-        && base.isOpen("java.lang.invoke", unnamed);
+        && base.isOpen("java.lang.invoke", unnamed) && base.isOpen("java.util", unnamed);
   }
 
   private static Optional<String> valueOf(String[] args, String name) {

@@ -35,6 +35,8 @@ public final class ShopBeam {
         return CompareOutputs.run(rest, out, err);
       case "templates":
         return dev.shopbeam.templates.TemplatesCommand.run(rest, out, err);
+      case "bench":
+        return dev.shopbeam.runners.bench.Bench.run(rest, out, err);
       case "kafka-local":
         return KafkaCommands.kafkaLocal(rest, out, err);
       case "replay":
@@ -60,6 +62,8 @@ public final class ShopBeam {
     out.println("          (main class dev.shopbeam.pipelines.EvaluatePipeline)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
     out.println("  templates list | describe NAME [--json] | validate|run NAME --param=value...   batch templates for orchestrators");
+    out.println("  bench [--events=N | --input=FILE --format=F] [--pipelines=...] [--runner=R] [--repeats=N]   throughput, heap and");
+    out.println("          output rows of our pipelines and of reference implementations (plain Java, naive Beam, Flink, Nexmark)");
     out.println("  kafka-local [--port=9092] [--dataDir=DIR] [--topics=a,b]   a real single-node Kafka broker (KRaft), in-process");
     out.println("  replay --bootstrapServers=H:P --topic=T --input=FILE --format=F [--rate=N]   a file to a topic, in event-time order");
     out.println("  consume --bootstrapServers=H:P --topic=T [--idleSeconds=N]   prints a topic's messages as key<TAB>value");
