@@ -78,15 +78,38 @@ public abstract class ItemSimilarity
 
   @Override
   public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(PCollection<CommerceEvent> events) {
+    return histories(strengths(events, weights())).apply("From histories", fromHistories());
+  }
+
+  /** Each user's items with their strengths: {@code strengths} grouped by user. */
+  public static PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories(
+      PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths) {
+    return strengths.apply("Histories", GroupByKey.create());
+  }
+
+  /**
+   * The similarity computed from users' {@link #histories}, for callers that need the histories too
+   * (recommendations do): the grouping, the costliest step, is then done once.
+   */
+  public PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
+      PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories() {
+    return new PTransform<>() {
+      @Override
+      public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(
+          PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
+        return similarityOf(histories);
+      }
+    };
+  }
+
+  private PCollection<dev.shopbeam.schemas.ItemSimilarity> similarityOf(
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
     KvCoder<String, String> pairCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
 
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths = strengths(events, weights());
-
     TupleTag<KV<String, Double>> squares = new TupleTag<>() {};
     TupleTag<KV<KV<String, String>, Double>> products = new TupleTag<>() {};
-    org.apache.beam.sdk.values.PCollectionTuple perUser = strengths
-        .apply("Histories", GroupByKey.create())
+    org.apache.beam.sdk.values.PCollectionTuple perUser = histories
         .apply("Squares and pair products", ParDo.of(new HistoryFn(maxItemsPerUser(), squares, products))
             .withOutputTags(products, org.apache.beam.sdk.values.TupleTagList.of(squares)));
     PCollection<KV<String, Double>> normsSquared = perUser.get(squares)

@@ -107,13 +107,15 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   @Override
   public PCollectionTuple expand(PCollection<CommerceEvent> events) {
     KvCoder<String, Double> itemScore = KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of());
-    PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours = events.apply("Item similarity", similarity());
+    // Users' strengths and histories are computed once, for the similarity and the recommendations.
     PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths =
         ItemSimilarity.strengths(events, similarity().weights());
+    PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories = ItemSimilarity.histories(strengths);
+    PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours =
+        histories.apply("Item similarity", similarity().fromHistories());
 
     // The user's recent items, each with its neighbours: (candidate, user) -> strength x similarity.
-    PCollection<KV<String, KV<String, Double>>> history = strengths
-        .apply("Histories", org.apache.beam.sdk.transforms.GroupByKey.create())
+    PCollection<KV<String, KV<String, Double>>> history = histories
         .apply("Recent items by item", ParDo.of(new RecentItemsFn(similarity().maxItemsPerUser())))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
     TupleTag<KV<String, Double>> userStrength = new TupleTag<>() {};
