@@ -61,6 +61,12 @@ public final class BatchPipeline {
   static final String HELP =
       "ShopBeam batch pipeline: files in, clean events + windowed aggregates + dead letters out.";
 
+  private static final Map<String, CommerceAnalytics.Table> ANALYTICS = Map.of(
+      Tables.ITEM_STATS, CommerceAnalytics.Table.ITEM_STATS,
+      Tables.CATEGORY_STATS, CommerceAnalytics.Table.CATEGORY_STATS,
+      Tables.FUNNEL, CommerceAnalytics.Table.FUNNEL,
+      Tables.HOT_ITEMS, CommerceAnalytics.Table.HOT_ITEMS);
+
   private BatchPipeline() {}
 
   /** Adds the whole batch job to {@code p}. */
@@ -79,10 +85,18 @@ public final class BatchPipeline {
     summary.countEach("filtered",
         clean.filtered().apply("Rules", MapElements.into(TypeDescriptors.strings()).via(KV<String, String>::getKey)));
 
-    AnalyticsTables tables =
-        clean.events().apply("Analytics", CommerceAnalytics.of(config.statsWindow(), config.hotItems()));
+    // Only what is asked for is computed: a daily aggregates job does not pay for recommendations, a hot
+    // items job not for the other aggregates.
+    java.util.Set<CommerceAnalytics.Table> analytics = java.util.EnumSet.noneOf(CommerceAnalytics.Table.class);
+    ANALYTICS.forEach((table, computed) -> {
+      if (config.writes(table)) {
+        analytics.add(computed);
+      }
+    });
+    // (A composite that applies nothing would be taken for a primitive the runners do not know.)
+    AnalyticsTables tables = analytics.isEmpty() ? null : clean.events().apply("Analytics",
+        CommerceAnalytics.of(config.statsWindow(), config.hotItems()).only(analytics));
 
-    // Only what is asked for is computed: a daily aggregates job does not pay for recommendations.
     if (config.writes(Tables.CLEAN_EVENTS)) {
       write(config, summary, Tables.CLEAN_EVENTS, CommerceEvent.class, clean.events());
     }

@@ -83,6 +83,9 @@ public final class SpecificRecordCoder<T extends SpecificRecordBase> extends Cus
 
     Codec(Class<T> type) {
       SpecificData model = SpecificData.getForClass(type);
+      // Avro's fast reader builds a reader per schema once instead of walking a resolving grammar per
+      // field per record: decoding CommerceEvent was a fifth of a Flink batch run's CPU without it.
+      model.setFastReaderEnabled(true);
       Schema schema = model.getSchema(type);
       writer = new SpecificDatumWriter<>(schema, model);
       reader = new SpecificDatumReader<>(schema, schema, model);

@@ -77,8 +77,8 @@ public final class Bench {
   }
 
   /** One measured run. */
-  record Result(String pipeline, String runner, long events, double seconds, long peakHeapMb, long peakLiveMb,
-      Map<String, Long> rows, boolean warmup) {
+  record Result(String pipeline, String runner, long events, double seconds, double cpuSeconds, long peakHeapMb,
+      long peakLiveMb, Map<String, Long> rows, boolean warmup) {
     double eventsPerSecond() {
       return events / seconds;
     }
@@ -163,8 +163,8 @@ public final class Bench {
     out.printf("bench: %s (%s, %,d lines) on %d cores, max heap %d MB, Java %s%n", input, format.cliName(), lines,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
-    out.printf("%-13s %-12s %12s %9s %12s %9s %9s  %s%n",
-        "pipeline", "runner", "events", "seconds", "events/s", "heap MB", "live MB", "output rows");
+    out.printf("%-13s %-12s %12s %9s %12s %9s %12s %8s %8s  %s%n", "pipeline", "runner", "events", "seconds",
+        "events/s", "cpu s", "events/cpu-s", "heap MB", "live MB", "output rows");
     Map<String, List<Result>> results = new LinkedHashMap<>();
     for (String name : pipelines) {
       if (!format.equals(InputFormat.USERBEHAVIOR) && List.of("plain-java", "naive-beam", "native-flink").contains(name)) {
@@ -250,10 +250,18 @@ public final class Bench {
       throws Exception {
     try (HeapSampler heap = new HeapSampler()) {
       long start = System.nanoTime();
+      long cpuStart = processCpuNanos();
       Map<String, Long> rows = run.call();
       double seconds = (System.nanoTime() - start) / 1e9;
-      return new Result(name, runner, events, seconds, heap.peakUsedMb(), heap.peakLiveMb(), rows, warmup);
+      double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+      return new Result(name, runner, events, seconds, cpuSeconds, heap.peakUsedMb(), heap.peakLiveMb(), rows, warmup);
     }
+  }
+
+  /** CPU time of this whole JVM (every thread): robust where wall time suffers from a busy machine. */
+  static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   static Map<String, Long> runForCounts(Pipeline p) {
@@ -281,8 +289,9 @@ public final class Bench {
   }
 
   void print(Result r) {
-    out.printf(Locale.ROOT, "%-13s %-12s %,12d %9.1f %,12.0f %9d %9d  %s%s%n", r.pipeline(), r.runner(), r.events(),
-        r.seconds(), r.eventsPerSecond(), r.peakHeapMb(), r.peakLiveMb(), r.rows(), r.warmup() ? "  (warm-up)" : "");
+    out.printf(Locale.ROOT, "%-13s %-12s %,12d %9.1f %,12.0f %9.1f %,12.0f %8d %8d  %s%s%n", r.pipeline(), r.runner(),
+        r.events(), r.seconds(), r.eventsPerSecond(), r.cpuSeconds(), r.events() / Math.max(1e-9, r.cpuSeconds()),
+        r.peakHeapMb(), r.peakLiveMb(), r.rows(), r.warmup() ? "  (warm-up)" : "");
     out.flush();
   }
 
@@ -295,6 +304,7 @@ public final class Bench {
     n.put("events", r.events());
     n.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
     n.put("eventsPerSecond", Math.round(r.eventsPerSecond()));
+    n.put("cpuSeconds", Math.round(r.cpuSeconds() * 1000) / 1000.0);
     n.put("peakHeapMb", r.peakHeapMb());
     n.put("peakLiveHeapMb", r.peakLiveMb());
     n.put("warmup", r.warmup());

@@ -15,22 +15,49 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 @AutoValue
 public abstract class CommerceAnalytics extends PTransform<PCollection<CommerceEvent>, AnalyticsTables> {
 
+  /** The tables this transform can compute. */
+  public enum Table { ITEM_STATS, CATEGORY_STATS, FUNNEL, HOT_ITEMS }
+
   public abstract WindowConfig statsWindow();
 
   public abstract HotItems hotItems();
 
+  /** What is computed: Beam runs every branch that is applied, whether its output is used or not. */
+  public abstract java.util.Set<Table> tables();
+
+  /** Every table. */
   public static CommerceAnalytics of(WindowConfig statsWindow, HotItems hotItems) {
-    return new AutoValue_CommerceAnalytics(statsWindow, hotItems);
+    return new AutoValue_CommerceAnalytics(statsWindow, hotItems, java.util.EnumSet.allOf(Table.class));
+  }
+
+  /** Only the given tables; asking {@link AnalyticsTables} for another one is an error. */
+  public CommerceAnalytics only(java.util.Set<Table> tables) {
+    if (tables.isEmpty()) {
+      throw new IllegalArgumentException("analytics of no table: do not apply the transform at all");
+    }
+    return new AutoValue_CommerceAnalytics(statsWindow(), hotItems(), java.util.Set.copyOf(tables));
   }
 
   @Override
   public AnalyticsTables expand(PCollection<CommerceEvent> events) {
-    PCollection<CommerceEvent> windowed =
-        events.apply("Stats window (" + statsWindow().describe() + ")", statsWindow().<CommerceEvent>window());
-    return new AnalyticsTables(
-        PCollectionTuple.of(AnalyticsTables.ITEM_STATS, windowed.apply("Item stats", StatsPerWindow.perItem()))
-            .and(AnalyticsTables.CATEGORY_STATS, windowed.apply("Category stats", StatsPerWindow.perCategory()))
-            .and(AnalyticsTables.FUNNEL, windowed.apply("Funnel", new ConversionFunnel()))
-            .and(AnalyticsTables.HOT_ITEMS, events.apply("Hot items", hotItems().firingLike(statsWindow()))));
+    PCollectionTuple out = PCollectionTuple.empty(events.getPipeline());
+    if (tables().contains(Table.ITEM_STATS) || tables().contains(Table.CATEGORY_STATS)
+        || tables().contains(Table.FUNNEL)) {
+      PCollection<CommerceEvent> windowed =
+          events.apply("Stats window (" + statsWindow().describe() + ")", statsWindow().<CommerceEvent>window());
+      if (tables().contains(Table.ITEM_STATS)) {
+        out = out.and(AnalyticsTables.ITEM_STATS, windowed.apply("Item stats", StatsPerWindow.perItem()));
+      }
+      if (tables().contains(Table.CATEGORY_STATS)) {
+        out = out.and(AnalyticsTables.CATEGORY_STATS, windowed.apply("Category stats", StatsPerWindow.perCategory()));
+      }
+      if (tables().contains(Table.FUNNEL)) {
+        out = out.and(AnalyticsTables.FUNNEL, windowed.apply("Funnel", new ConversionFunnel()));
+      }
+    }
+    if (tables().contains(Table.HOT_ITEMS)) {
+      out = out.and(AnalyticsTables.HOT_ITEMS, events.apply("Hot items", hotItems().firingLike(statsWindow())));
+    }
+    return new AnalyticsTables(out);
   }
 }
