@@ -60,7 +60,10 @@ public final class Bench {
   static final String USAGE = String.join("\n",
       "usage: bench [--events=2000000] [--seed=42] | [--input=FILE --format=F]",
       "             [--pipelines=hot-items,naive-beam,...|all] [--runner=FlinkRunner|SparkRunner|DirectRunner]",
-      "             [--warmup=0] [--repeats=1] [--workDir=bench-work] [--json=FILE] [--BEAM_OPTION=V ...]",
+      "             [--warmup=1] [--warmupEvents=50000] [--repeats=1] [--workDir=bench-work] [--json=FILE]",
+      "             [--BEAM_OPTION=V ...]",
+      "Warm-up runs (not measured) read the first --warmupEvents lines of the input, so that JIT compilation",
+      "and class loading are not billed to whichever pipeline happens to run first.",
       "Synthetic input (default): a seeded UserBehavior-layout shop with Zipf item popularity, sessions, a",
       "pv/cart/fav/buy mix, out-of-order and malformed lines; generated once into the work directory.",
       "The references (plain-java, naive-beam, native-flink) read the UserBehavior layout only.");
@@ -102,7 +105,8 @@ public final class Bench {
       String key = a.substring(2, a.indexOf('='));
       String value = a.substring(a.indexOf('=') + 1);
       switch (key) {
-        case "events", "seed", "input", "format", "pipelines", "warmup", "repeats", "workDir", "json" -> o.put(key, value);
+        case "events", "seed", "input", "format", "pipelines", "warmup", "warmupEvents", "repeats", "workDir", "json" ->
+            o.put(key, value);
         default -> beamArgs.add(a); // runner, parallelism and every other Beam option
       }
     }
@@ -126,7 +130,7 @@ public final class Bench {
     int repeats;
     long events;
     try {
-      warmup = Integer.parseInt(o.getOrDefault("warmup", "0"));
+      warmup = Integer.parseInt(o.getOrDefault("warmup", "1"));
       repeats = Integer.parseInt(o.getOrDefault("repeats", "1"));
       events = Long.parseLong(o.getOrDefault("events", "2000000").replace("_", ""));
       if (warmup < 0 || repeats < 1 || events < 1) {
@@ -158,6 +162,8 @@ public final class Bench {
       }
     }
     long lines = countLines(input);
+    long warmupLines = Math.min(lines, Long.parseLong(o.getOrDefault("warmupEvents", "50000")));
+    Path warmupInput = warmupLines == lines ? input : head(input, warmupLines, work);
     String runner = PipelineLauncher.runnerOf(beam).orElse(PipelineLauncher.DEFAULT_RUNNER);
     Bench bench = new Bench(out);
     out.printf("bench: %s (%s, %,d lines) on %d cores, max heap %d MB, Java %s%n", input, format.cliName(), lines,
@@ -172,7 +178,10 @@ public final class Bench {
         continue;
       }
       for (int i = 0; i < warmup + repeats; i++) {
-        Result r = bench.runOne(name, runner, beam, input, format, lines, work, i < warmup);
+        boolean isWarmup = i < warmup;
+        Result r = isWarmup
+            ? bench.runOne(name, runner, beam, warmupInput, format, warmupLines, work, true)
+            : bench.runOne(name, runner, beam, input, format, lines, work, false);
         bench.print(r);
         if (!r.warmup()) {
           results.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
@@ -346,6 +355,24 @@ public final class Bench {
     if (rate.containsKey(a) && rate.containsKey(b)) {
       out.printf(Locale.ROOT, "%-55s %8.2f%n", label, rate.get(a) / rate.get(b));
     }
+  }
+
+  /** The first {@code n} lines of {@code file}, as a plain file in the work directory. */
+  private static Path head(Path file, long n, Path work) throws IOException {
+    Path head = work.resolve("head-" + n + "-" + file.getFileName().toString().replaceAll("\\.gz$", ""));
+    if (!Files.exists(head)) {
+      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(file.toString().endsWith(".gz")
+              ? new java.util.zip.GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file),
+              StandardCharsets.ISO_8859_1));
+          var out = Files.newBufferedWriter(head, StandardCharsets.ISO_8859_1)) {
+        String line;
+        for (long i = 0; i < n && (line = in.readLine()) != null; i++) {
+          out.write(line);
+          out.write('\n');
+        }
+      }
+    }
+    return head;
   }
 
   private static long countLines(Path file) throws IOException {
