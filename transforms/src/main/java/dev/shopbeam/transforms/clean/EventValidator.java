@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.RecordOutcome;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -17,10 +18,58 @@ public final class EventValidator {
   private final long minMillis;
   private final long skewMillis;
 
+  /** The non-product rules in order: the pattern (a prefix without its '*'), whether a prefix, the rule. */
+  private final String[] nonProductPatterns;
+  private final boolean[] nonProductIsPrefix;
+  private final String[] nonProductRules;
+
   public EventValidator(CleanConfig config) {
     this.config = config;
     this.minMillis = config.minEventTime().getMillis();
     this.skewMillis = config.maxFutureSkew().getMillis();
+    List<CleanConfig.NonProductRule> rules = config.nonProductRules();
+    nonProductPatterns = new String[rules.size()];
+    nonProductIsPrefix = new boolean[rules.size()];
+    nonProductRules = new String[rules.size()];
+    for (int i = 0; i < rules.size(); i++) {
+      String p = rules.get(i).pattern();
+      nonProductIsPrefix[i] = p.endsWith("*");
+      nonProductPatterns[i] = nonProductIsPrefix[i] ? p.substring(0, p.length() - 1) : p;
+      nonProductRules[i] = rules.get(i).rule();
+    }
+  }
+
+  /**
+   * {@code CommerceEvent.newBuilder(in).build()}, without Avro's generic deep copy per field. That copy
+   * keeps strings, the enum and the quantity as they are (immutable), encodes and decodes the price
+   * through decimal(12,3), and the instants through timestamp-millis (cutting sub-millisecond digits).
+   * For an event whose price already is a decimal(12,3) at scale 3 and whose required fields are set,
+   * that is: the same references, the instants cut to milliseconds. Any other event takes Avro's copy,
+   * with its conversions and exceptions.
+   */
+  static CommerceEvent copyOf(CommerceEvent in) {
+    BigDecimal price = in.getUnitPrice();
+    Instant eventTime = in.getEventTime();
+    Instant ingestTime = in.getIngestTime();
+    if (in.getEventId() == null || in.getItemId() == null || in.getBehavior() == null || eventTime == null
+        || ingestTime == null || in.getSource() == null
+        || (price != null && (price.scale() != 3 || price.precision() > 12))) {
+      return CommerceEvent.newBuilder(in).build();
+    }
+    return new CommerceEvent(
+        in.getEventId(),
+        in.getUserId(),
+        in.getSessionId(),
+        in.getItemId(),
+        in.getCategoryId(),
+        in.getBehavior(),
+        in.getQuantity(),
+        price,
+        in.getCurrency(),
+        in.getCountry(),
+        Instant.ofEpochMilli(eventTime.toEpochMilli()),
+        Instant.ofEpochMilli(ingestTime.toEpochMilli()),
+        in.getSource());
   }
 
   public RecordOutcome check(CommerceEvent in) {
@@ -28,7 +77,7 @@ public final class EventValidator {
       // Outside this run's range, whatever else may be wrong with it: another run's business.
       return RecordOutcome.filtered(CleanReasons.OUTSIDE_TIME_RANGE_RULE);
     }
-    CommerceEvent e = CommerceEvent.newBuilder(in).build();
+    CommerceEvent e = copyOf(in);
     e.setEventId(trimToNull(e.getEventId()));
     e.setItemId(trimToNull(e.getItemId()));
     e.setUserId(trimToNull(e.getUserId()));
@@ -75,9 +124,12 @@ public final class EventValidator {
     }
 
     String itemUpper = e.getItemId().toUpperCase(Locale.ROOT);
-    for (CleanConfig.NonProductRule rule : config.nonProductRules()) {
-      if (rule.matches(itemUpper)) {
-        return RecordOutcome.filtered(rule.rule());
+    for (int i = 0; i < nonProductPatterns.length; i++) {
+      // NonProductRule.matches, without cutting the '*' off a prefix pattern per record
+      if (nonProductIsPrefix[i]
+          ? itemUpper.startsWith(nonProductPatterns[i])
+          : itemUpper.equals(nonProductPatterns[i])) {
+        return RecordOutcome.filtered(nonProductRules[i]);
       }
     }
     if (config.filterZeroPriceSales()

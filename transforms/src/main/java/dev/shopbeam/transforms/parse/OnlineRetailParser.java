@@ -11,6 +11,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 
 /**
  * The UCI Online Retail layout: {@code InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,
@@ -31,7 +33,12 @@ public final class OnlineRetailParser implements RecordParser {
       DateTimeFormatter.ofPattern("M/d/uuuu H:mm[:ss]").withResolverStyle(ResolverStyle.STRICT);
   private static final int FIELDS = 8;
 
+  private static final ZoneRules LONDON_RULES = LONDON.getRules();
+
   private final EventIds ids = new EventIds();
+  /** The last local day (epoch day) whose times all have one offset, and that offset in seconds. */
+  private long uniformDay = Long.MIN_VALUE;
+  private int uniformDayOffset;
 
   @Override
   public RecordOutcome parse(String text, Instant ingestTime) {
@@ -65,15 +72,18 @@ public final class OnlineRetailParser implements RecordParser {
           Reasons.INVALID_TIMESTAMP,
           "InvoiceDate '" + f[4] + "' is not yyyy-MM-dd HH:mm[:ss] or M/d/yyyy H:mm");
     }
-    BigDecimal unitPrice;
-    try {
-      unitPrice = new BigDecimal(f[5].strip());
-    } catch (NumberFormatException e) {
-      return RecordOutcome.rejected(Reasons.INVALID_NUMBER, "UnitPrice '" + f[5] + "' is not a number");
-    }
-    if (unitPrice.scale() > 3) {
-      return RecordOutcome.rejected(
-          Reasons.INVALID_NUMBER, "UnitPrice '" + f[5] + "' has more than 3 decimal places");
+    String priceText = f[5].strip();
+    BigDecimal unitPrice = FastText.decimalScale3(priceText, 15); // the common shape, by hand
+    if (unitPrice == null) {
+      try {
+        unitPrice = new BigDecimal(priceText);
+      } catch (NumberFormatException e) {
+        return RecordOutcome.rejected(Reasons.INVALID_NUMBER, "UnitPrice '" + f[5] + "' is not a number");
+      }
+      if (unitPrice.scale() > 3) {
+        return RecordOutcome.rejected(
+            Reasons.INVALID_NUMBER, "UnitPrice '" + f[5] + "' has more than 3 decimal places");
+      }
     }
 
     boolean cancellation = invoice.charAt(0) == 'C' || invoice.charAt(0) == 'c';
@@ -120,9 +130,32 @@ public final class OnlineRetailParser implements RecordParser {
     return id.endsWith(".0") ? id.substring(0, id.length() - 2) : id;
   }
 
-  static Instant parseInvoiceDate(String s) {
+  Instant parseInvoiceDate(String s) {
+    LocalDateTime simple = FastText.localDateTime(s); // the common shapes, without the formatters
+    if (simple != null) {
+      return london(simple);
+    }
     DateTimeFormatter fmt = s.indexOf('/') >= 0 ? SPREADSHEET : ISO_LOCAL;
     // In the autumn DST overlap atZone picks the earlier offset: the shop's clock cannot tell us more.
     return LocalDateTime.parse(s, fmt).atZone(LONDON).toInstant();
+  }
+
+  /**
+   * {@code t.atZone(LONDON).toInstant()}, remembering the offset of the last day without a clock change
+   * nearby (records come roughly in time order): then every time of that day has that one offset.
+   */
+  Instant london(LocalDateTime t) {
+    long day = t.toLocalDate().toEpochDay();
+    if (day == uniformDay) {
+      return Instant.ofEpochSecond(day * 86_400 + t.toLocalTime().toSecondOfDay() - uniformDayOffset, t.getNano());
+    }
+    Instant instant = t.atZone(LONDON).toInstant();
+    // No transition from two days before the day to two days after it (offsets are under a day).
+    ZoneOffsetTransition next = LONDON_RULES.nextTransition(Instant.ofEpochSecond((day - 2) * 86_400));
+    if (next == null || next.toEpochSecond() >= (day + 3) * 86_400) {
+      uniformDay = day;
+      uniformDayOffset = LONDON_RULES.getOffset(instant).getTotalSeconds();
+    }
+    return instant;
   }
 }

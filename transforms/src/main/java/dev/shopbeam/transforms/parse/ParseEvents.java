@@ -10,6 +10,7 @@ import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.clean.EventValidator;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -61,13 +62,18 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
     return EventStreams.of(out);
   }
 
-  static final class ParseFn extends DoFn<RawRecord, CommerceEvent> {
+  /**
+   * The per-record step. Public so that it can be driven outside a pipeline, record by record, by the
+   * JMH benchmarks (transforms/src/test/java/dev/shopbeam/transforms/bench): call {@link #setup()},
+   * then {@link #process} per record.
+   */
+  public static final class ParseFn extends DoFn<RawRecord, CommerceEvent> {
     private final InputFormat format;
     private final @Nullable CleanConfig validation;
     private transient RecordParser parser;
     private transient @Nullable EventValidator validator;
 
-    ParseFn(InputFormat format, @Nullable CleanConfig validation) {
+    public ParseFn(InputFormat format, @Nullable CleanConfig validation) {
       this.format = format;
       this.validation = validation;
     }
@@ -90,7 +96,7 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
                 DeadLetters.STAGE_READ, format.cliName()));
         return;
       }
-      String text = DeadLetters.decodeStrict(bytes);
+      String text = decodeStrict(bytes);
       if (text == null) {
         out.get(EventStreams.DEAD_LETTERS)
             .output(DeadLetters.ofBytes(bytes, location, Reasons.INVALID_UTF8,
@@ -144,6 +150,17 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
       return Duration.millis(Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link DeadLetters#decodeStrict}, without a decoder per record: the JDK's String decoding replaces
+     * each malformed UTF-8 sequence with U+FFFD, so a result without U+FFFD is exactly what the strict
+     * decoder returns. With one (a malformed record, or a U+FFFD of the text's own) the strict decoder
+     * decides.
+     */
+    static String decodeStrict(byte[] bytes) {
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      return text.indexOf('\uFFFD') < 0 ? text : DeadLetters.decodeStrict(bytes);
     }
 
     private static byte[] bytesOf(ByteBuffer buffer) {

@@ -1,0 +1,198 @@
+package dev.shopbeam.transforms.parse;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.chrono.IsoChronology;
+
+/**
+ * Hand-written parsers for the common shapes of a few values, for the parse stage's hot path. Each one
+ * accepts only a plain, unambiguous shape, for which its result is exactly what the general parser
+ * (BigDecimal, java.time's formatters) gives, and returns null for anything else: the caller then runs
+ * the general parser, which decides, rejects or reports exactly as before.
+ */
+final class FastText {
+  private FastText() {}
+
+  /**
+   * {@code new BigDecimal(s).setScale(3)} for {@code [-]digits[.1 to 3 digits]} with at most
+   * {@code maxIntDigits} (at most 15) integer digits; null for any other text.
+   */
+  static BigDecimal decimalScale3(String s, int maxIntDigits) {
+    int n = s.length();
+    int i = 0;
+    boolean negative = false;
+    if (n > 0 && s.charAt(0) == '-') {
+      negative = true;
+      i = 1;
+    }
+    long unscaled = 0;
+    int intStart = i;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      unscaled = unscaled * 10 + (c - '0');
+      i++;
+    }
+    int intDigits = i - intStart;
+    if (intDigits == 0 || intDigits > maxIntDigits) {
+      return null;
+    }
+    int fractionDigits = 0;
+    if (i < n) {
+      if (s.charAt(i) != '.') {
+        return null;
+      }
+      i++;
+      while (i < n) {
+        char c = s.charAt(i);
+        if (c < '0' || c > '9' || fractionDigits == 3) {
+          return null;
+        }
+        unscaled = unscaled * 10 + (c - '0');
+        fractionDigits++;
+        i++;
+      }
+      if (fractionDigits == 0) {
+        return null; // "5.": BigDecimal takes it, the general path decides
+      }
+    }
+    for (int k = fractionDigits; k < 3; k++) {
+      unscaled *= 10;
+    }
+    return BigDecimal.valueOf(negative ? -unscaled : unscaled, 3);
+  }
+
+  /** The value of the decimal digits s[from, to), or -1 when one of them is not a digit 0-9. */
+  static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /** Whether y-m-d h:mi:s is a valid date and time, as a STRICT java.time resolver sees it. */
+  static boolean isValid(int y, int m, int d, int h, int mi, int s) {
+    return y >= 0 && m >= 1 && m <= 12 && d >= 1 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59
+        && s >= 0 && s <= 59 && (d <= 28 || d <= monthLength(y, m));
+  }
+
+  private static int monthLength(int y, int m) {
+    switch (m) {
+      case 2:
+        return IsoChronology.INSTANCE.isLeapYear(y) ? 29 : 28;
+      case 4:
+      case 6:
+      case 9:
+      case 11:
+        return 30;
+      default:
+        return 31;
+    }
+  }
+
+  /**
+   * {@code LocalDateTime.parse(s, ofPattern("uuuu-MM-dd HH:mm[:ss]").withResolverStyle(STRICT))} for
+   * {@code dddd-dd-dd dd:dd[:dd]}, or {@code ofPattern("M/d/uuuu H:mm[:ss]")} for
+   * {@code d[d]/d[d]/dddd d[d]:dd[:dd]}, when valid; null for any other text.
+   */
+  static LocalDateTime localDateTime(String s) {
+    int n = s.length();
+    if ((n == 16 || n == 19) && s.charAt(4) == '-') {
+      if (s.charAt(7) != '-' || s.charAt(10) != ' ' || s.charAt(13) != ':' || (n == 19 && s.charAt(16) != ':')) {
+        return null;
+      }
+      return validLocal(digits(s, 0, 4), digits(s, 5, 7), digits(s, 8, 10), digits(s, 11, 13),
+          digits(s, 14, 16), n == 19 ? digits(s, 17, 19) : 0);
+    }
+    // M/d/uuuu H:mm[:ss]
+    int slash1 = s.indexOf('/');
+    if (slash1 < 1 || slash1 > 2) {
+      return null;
+    }
+    int slash2 = s.indexOf('/', slash1 + 1);
+    if (slash2 - slash1 < 2 || slash2 - slash1 > 3) {
+      return null;
+    }
+    int space = slash2 + 5;
+    if (space >= n || s.charAt(space) != ' ') {
+      return null;
+    }
+    int colon = s.indexOf(':', space + 1);
+    if (colon - space < 2 || colon - space > 3) {
+      return null;
+    }
+    int end = colon + 3;
+    if (end != n && !(end + 3 == n && s.charAt(end) == ':')) {
+      return null;
+    }
+    return validLocal(digits(s, slash2 + 1, space), digits(s, 0, slash1), digits(s, slash1 + 1, slash2),
+        digits(s, space + 1, colon), digits(s, colon + 1, end), end == n ? 0 : digits(s, end + 1, n));
+  }
+
+  private static LocalDateTime validLocal(int y, int m, int d, int h, int mi, int s) {
+    return isValid(y, m, d, h, mi, s) ? LocalDateTime.of(y, m, d, h, mi, s) : null;
+  }
+
+  /**
+   * {@code OffsetDateTime.parse(s).toInstant()} (ISO_OFFSET_DATE_TIME) for
+   * {@code dddd-dd-ddTdd:dd:dd[.1 to 9 digits](Z|+dd:dd|-dd:dd)} when valid, with an offset below 18
+   * hours; null for any other text.
+   */
+  static Instant isoOffsetInstant(String s) {
+    int n = s.length();
+    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
+      return null;
+    }
+    int y = digits(s, 0, 4);
+    int m = digits(s, 5, 7);
+    int d = digits(s, 8, 10);
+    int h = digits(s, 11, 13);
+    int mi = digits(s, 14, 16);
+    int sec = digits(s, 17, 19);
+    if (!isValid(y, m, d, h, mi, sec)) {
+      return null;
+    }
+    int i = 19;
+    int nanos = 0;
+    if (s.charAt(i) == '.') {
+      i++;
+      int start = i;
+      while (i < n && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        nanos = nanos * 10 + (s.charAt(i) - '0');
+        i++;
+      }
+      int fractionDigits = i - start;
+      if (fractionDigits == 0) {
+        return null;
+      }
+      for (int k = fractionDigits; k < 9; k++) {
+        nanos *= 10;
+      }
+    }
+    int offsetSeconds;
+    if (i == n - 1 && s.charAt(i) == 'Z') {
+      offsetSeconds = 0;
+    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+      int oh = digits(s, i + 1, i + 3);
+      int om = digits(s, i + 4, i + 6);
+      if (oh < 0 || oh > 17 || om < 0 || om > 59) {
+        return null;
+      }
+      offsetSeconds = (oh * 3600 + om * 60) * (s.charAt(i) == '-' ? -1 : 1);
+    } else {
+      return null;
+    }
+    long epochDay = IsoChronology.INSTANCE.date(y, m, d).toEpochDay();
+    long epochSecond = epochDay * 86_400 + h * 3600 + mi * 60 + sec - offsetSeconds;
+    return Instant.ofEpochSecond(epochSecond, nanos);
+  }
+}
