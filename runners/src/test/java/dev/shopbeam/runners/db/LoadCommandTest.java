@@ -476,4 +476,57 @@ class LoadCommandTest {
     assertThat(r.err, containsString("has no anomalies table"));
     assertThat(r.out, not(containsString("done")));
   }
+
+  private static dev.shopbeam.schemas.Anomaly anomaly(String metric, String start, double observed, String baseline) {
+    Instant from = Instant.parse(start);
+    return dev.shopbeam.schemas.Anomaly.newBuilder().setMetric(metric).setDimension("all")
+        .setWindowStart(from).setWindowEnd(from.plusSeconds(3600)).setObserved(observed).setExpected(10.5)
+        .setScore((observed - 10.5) / 2.25)
+        .setDirection(observed > 10.5 ? dev.shopbeam.schemas.AnomalyDirection.UP : dev.shopbeam.schemas.AnomalyDirection.DOWN)
+        .setVolume(42).setBaseline(baseline).setHistoryWindows(24).build();
+  }
+
+  private static void writeAnomalies(Path out, List<dev.shopbeam.schemas.Anomaly> rows) throws Exception {
+    Path table = out.resolve(ServingTables.ANOMALIES);
+    Files.createDirectories(table);
+    try (org.apache.avro.file.DataFileWriter<dev.shopbeam.schemas.Anomaly> w = new org.apache.avro.file.DataFileWriter<>(
+        new org.apache.avro.specific.SpecificDatumWriter<>(dev.shopbeam.schemas.Anomaly.class))) {
+      w.create(dev.shopbeam.schemas.Anomaly.getClassSchema(), table.resolve("part-00000-of-00001.avro").toFile());
+      for (dev.shopbeam.schemas.Anomaly a : rows) {
+        w.append(a);
+      }
+    }
+  }
+
+  @Test
+  @Order(9)
+  @Timeout(300)
+  void anomaliesLoadAndReloadByTheirKey() throws Exception {
+    // The anomalies table (another part of issue 7 writes it in batch) as Avro files of Anomaly records.
+    ServingTable t = ServingTables.ALL.get(ServingTables.ANOMALIES);
+    Path out = dir.resolve("anomalies-run");
+    writeAnomalies(out, List.of(anomaly("events_buy", "2010-12-01T09:00:00Z", 31.25, "recent"),
+        anomaly("events_buy", "2010-12-01T09:00:00Z", 31.25, "hour_of_day"),
+        anomaly("revenue", "2010-12-01T10:00:00Z", 0.5, "recent")));
+    Run r = loadOutput(out, "--tables=" + t.name());
+    assertThat(r.err, r.exit, is(0));
+    assertThat(count(t.name()), is(3L));
+    assertThat(dbRows(t), equalTo(fileRows(out, t, OutputFormat.AVRO)));
+    // A re-run that saw more data: one value changed, one anomaly more; nothing doubled.
+    Path rerun = dir.resolve("anomalies-rerun");
+    writeAnomalies(rerun, List.of(anomaly("events_buy", "2010-12-01T09:00:00Z", 33.0, "recent"),
+        anomaly("events_buy", "2010-12-01T09:00:00Z", 31.25, "hour_of_day"),
+        anomaly("revenue", "2010-12-01T10:00:00Z", 0.5, "recent"),
+        anomaly("revenue", "2010-12-01T11:00:00Z", 99.0, "recent")));
+    r = loadOutput(rerun, "--tables=" + t.name());
+    assertThat(r.err, r.exit, is(0));
+    assertThat(dbRows(t), equalTo(fileRows(rerun, t, OutputFormat.AVRO)));
+    try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        "SELECT observed, direction FROM anomalies WHERE metric = 'events_buy' AND baseline = 'recent'")) {
+      assertThat(rs.next(), is(true));
+      assertThat(rs.getDouble(1), is(33.0));
+      assertThat(rs.getString(2), is("UP"));
+      assertThat(rs.next(), is(false));
+    }
+  }
 }
