@@ -33,6 +33,8 @@ public final class ShopBeam {
         return dev.shopbeam.pipelines.EvaluatePipeline.run(rest, out, err);
       case "compare":
         return CompareOutputs.run(rest, out, err);
+      case "load":
+        return dev.shopbeam.pipelines.LoadPipeline.run(rest, out, err);
       case "templates":
         return dev.shopbeam.templates.TemplatesCommand.run(rest, out, err);
       case "bench":
@@ -61,6 +63,8 @@ public final class ShopBeam {
     out.println("  evaluate --input=FILE --format=F --split=time --cutoff=DATE [--k=10]   recommendations vs most popular, offline");
     out.println("          (main class dev.shopbeam.pipelines.EvaluatePipeline)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
+    out.println("  load --input=DIR --jdbcUrl=jdbc:postgresql://HOST:PORT/DB [--tables=...]   a batch output upserted into");
+    out.println("          PostgreSQL (credentials: --dbCredentialsFile or SHOPBEAM_DB_USER/SHOPBEAM_DB_PASSWORD; main class dev.shopbeam.pipelines.LoadPipeline)");
     out.println("  templates list | describe NAME [--json] | validate|run NAME --param=value...   batch templates for orchestrators");
     out.println("  bench [--events=N | --input=FILE --format=F] [--pipelines=...] [--runner=R] [--repeats=N]   throughput, heap and");
     out.println("          output rows of our pipelines and of reference implementations (plain Java, naive Beam, Flink, Nexmark)");

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileReader;
@@ -28,20 +29,29 @@ public final class ReadTables {
   /** Every row of {@code <outputDir>/<table>}, as JSON, in file order (shards sorted by name). */
   public static <T extends SpecificRecordBase> List<String> rows(
       Path outputDir, String table, Class<T> rowClass, OutputFormat format) throws IOException {
-    Path dir = outputDir.resolve(table);
     List<String> rows = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return rows;
-    }
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("part") && p.toString().endsWith(format.suffix()))
-          .sorted().collect(Collectors.toList());
-    }
-    for (Path f : files) {
-      read(f, rowClass, format, rows);
+    for (Path f : partFiles(outputDir, table, format)) {
+      read(f, rowClass, format, rows::add);
     }
     return rows;
+  }
+
+  /** The files of {@code <outputDir>/<table>} a batch run wrote in {@code format}, sorted by name; none if absent. */
+  public static List<Path> partFiles(Path outputDir, String table, OutputFormat format) throws IOException {
+    Path dir = outputDir.resolve(table);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith("part") && p.toString().endsWith(format.suffix()))
+          .sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** Hands every row of one table file to {@code row}, as JSON ({@link RecordJson}), without holding the file. */
+  public static <T extends SpecificRecordBase> void forEachRow(Path file, Class<T> rowClass, OutputFormat format,
+      Consumer<String> row) throws IOException {
+    read(file, rowClass, format, row);
   }
 
   /**
@@ -71,14 +81,14 @@ public final class ReadTables {
     }
     for (java.util.TreeMap<Integer, List<Path>> byPane : panes.values()) {
       for (Path f : byPane.lastEntry().getValue()) {
-        read(f, rowClass, format, rows);
+        read(f, rowClass, format, rows::add);
       }
     }
     return rows;
   }
 
   private static <T extends SpecificRecordBase> void read(Path f, Class<T> rowClass, OutputFormat format,
-      List<String> rows) throws IOException {
+      Consumer<String> rows) throws IOException {
     switch (format) {
       case PARQUET:
         readParquet(f, rows);
@@ -87,15 +97,13 @@ public final class ReadTables {
         readAvro(f.toFile(), rowClass, rows);
         break;
       default:
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-          if (!line.isEmpty()) {
-            rows.add(line);
-          }
+        try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
+          lines.filter(line -> !line.isEmpty()).forEach(rows);
         }
     }
   }
 
-  private static void readParquet(Path f, List<String> rows) throws IOException {
+  private static void readParquet(Path f, Consumer<String> rows) throws IOException {
     Configuration conf = new Configuration();
     try (ParquetReader<SpecificRecordBase> r =
         AvroParquetReader.<SpecificRecordBase>builder(
@@ -103,16 +111,16 @@ public final class ReadTables {
             .withDataModel(ShopBeamAvroData.get())
             .build()) {
       for (SpecificRecordBase rec = r.read(); rec != null; rec = r.read()) {
-        rows.add(RecordJson.toJson(rec));
+        rows.accept(RecordJson.toJson(rec));
       }
     }
   }
 
-  private static <T extends SpecificRecordBase> void readAvro(File f, Class<T> rowClass, List<String> rows)
+  private static <T extends SpecificRecordBase> void readAvro(File f, Class<T> rowClass, Consumer<String> rows)
       throws IOException {
     try (DataFileReader<T> r = new DataFileReader<>(f, new SpecificDatumReader<>(rowClass))) {
       for (T rec : r) {
-        rows.add(RecordJson.toJson(rec));
+        rows.accept(RecordJson.toJson(rec));
       }
     }
   }
