@@ -43,6 +43,8 @@ public final class ShopBeam {
         return KafkaCommands.replay(rest, out, err);
       case "consume":
         return KafkaCommands.consume(rest, out, err);
+      case "report":
+        return dev.shopbeam.runners.report.ReportCommand.run(rest, out, err);
       default:
         err.println("error: unknown command '" + args[0] + "'");
         usage(err);
@@ -61,6 +63,8 @@ public final class ShopBeam {
     out.println("  evaluate --input=FILE --format=F --split=time --cutoff=DATE [--k=10]   recommendations vs most popular, offline");
     out.println("          (main class dev.shopbeam.pipelines.EvaluatePipeline)");
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
+    out.println("  report --input=BATCH_OUTPUT_DIR --output=FILE.html   one self-contained HTML page: headline numbers,");
+    out.println("          revenue and events over time, funnel, top items and categories, anomalies, data quality");
     out.println("  templates list | describe NAME [--json] | validate|run NAME --param=value...   batch templates for orchestrators");
     out.println("  bench [--events=N | --input=FILE --format=F] [--pipelines=...] [--runner=R] [--repeats=N]   throughput, heap and");
     out.println("          output rows of our pipelines and of reference implementations (plain Java, naive Beam, Flink, Nexmark)");
