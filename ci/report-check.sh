@@ -32,7 +32,7 @@ if ! command -v chromium >/dev/null; then
   fi
   t=$(now)
   DEBIAN_FRONTEND=noninteractive apt-get update -q >"$work/apt.log" 2>&1
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >>"$work/apt.log" 2>&1 \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-liberation fonts-dejavu-core >>"$work/apt.log" 2>&1 \
     || { tail -20 "$work/apt.log" >&2; echo "apt-get install chromium failed" >&2; exit 1; }
   install_seconds="$(since "$t") s"
 fi
@@ -91,7 +91,7 @@ check() { # run, the data-chart ids its page must have
   for id in "$@"; do
     grep -q "data-chart=\"$id\"" "$dom" || fail "$run: no chart '$id' in the DOM"
     local points
-    points=$(sed -n "/data-chart=\"$id\"/,/<\/svg>/p" "$dom" | grep -o 'class="point"\|class="bar"' | wc -l || true)
+    points=$(sed -n "/data-chart=\"$id\"/,/<\/svg>/p" "$dom" | grep -o 'class="point"\|<g class="bar"' | wc -l || true)
     [ "$points" -gt 0 ] && ok "$run: chart '$id' has $points points/bars" || fail "$run: chart '$id' is empty"
   done
   for metric in read valid dead-lettered filtered; do

@@ -20,6 +20,8 @@ final class LineChart {
   private static final int TOP = 40;
   private static final int BOTTOM = 56;
   private static final int HEIGHT = 320;
+  /** About 90 px per x label. */
+  static final int MAX_TICK_LABELS = (WIDTH - LEFT - RIGHT) / 90;
 
   record Series(String name, String color, double[] values, boolean area) {}
 
@@ -36,7 +38,8 @@ final class LineChart {
   private final List<Marker> markers = new ArrayList<>();
 
   /**
-   * @param tickLabels short label of each bucket for the x axis (may hold a '\n' for a second line)
+   * @param tickLabels short label of each bucket for the x axis, empty for none (may hold a '\n' for a
+   *     second line); at most about {@link #MAX_TICK_LABELS} of them fit without overlapping
    * @param bucketLabels full label of each bucket, for tooltips
    */
   LineChart(String id, String title, String yTitle, List<String> tickLabels, List<String> bucketLabels,
@@ -95,11 +98,13 @@ final class LineChart {
     b.append("<text class=\"axis-title\" transform=\"translate(16 ").append(n(TOP + plotH / 2))
         .append(") rotate(-90)\" text-anchor=\"middle\">").append(esc(yTitle)).append("</text>");
     b.append("</g>\n");
-    // x axis: a tick per bucket, a label on every k-th so labels never overlap (~90 px each)
-    int every = Math.max(1, (int) Math.ceil(n * 90.0 / plotW));
+    // x axis: a tick and label where the caller gave one (it thins them to round times, ~90 px apart)
     b.append("<g class=\"x-axis\"><line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT)
         .append("\" y1=\"").append(n(TOP + plotH)).append("\" y2=\"").append(n(TOP + plotH)).append("\"/>");
-    for (int i = 0; i < n; i += every) {
+    for (int i = 0; i < n; i++) {
+      if (tickLabels.get(i).isEmpty()) {
+        continue;
+      }
       double px = xOf.apply(i);
       b.append("<line class=\"axis\" x1=\"").append(n(px)).append("\" x2=\"").append(n(px)).append("\" y1=\"")
           .append(n(TOP + plotH)).append("\" y2=\"").append(n(TOP + plotH + 5)).append("\"/>");

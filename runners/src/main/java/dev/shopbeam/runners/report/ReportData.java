@@ -360,13 +360,13 @@ final class ReportData {
     return sorted.subList(0, Math.min(n, sorted.size()));
   }
 
-  /** Hours up to four days, days up to about four months, weeks beyond: 24 to ~130 points per chart. */
+  /** Hours up to eight days, days up to about six months, weeks beyond: at most ~200 points per series. */
   static Duration bucketFor(Instant first, Instant last) {
     Duration span = Duration.between(first, last);
-    if (span.compareTo(Duration.ofDays(4)) <= 0) {
+    if (span.compareTo(Duration.ofDays(8)) <= 0) {
       return Duration.ofHours(1);
     }
-    if (span.compareTo(Duration.ofDays(130)) <= 0) {
+    if (span.compareTo(Duration.ofDays(200)) <= 0) {
       return Duration.ofDays(1);
     }
     return Duration.ofDays(7);

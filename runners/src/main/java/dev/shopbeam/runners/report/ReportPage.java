@@ -416,23 +416,46 @@ final class ReportPage {
     return bucket.equals(Duration.ofHours(1)) ? "hour" : bucket.equals(Duration.ofDays(1)) ? "day" : "week";
   }
 
-  /** Tick labels (a date only where it changes) and full labels for tooltips. */
+  /**
+   * Full labels for tooltips, and x-axis labels on round times only: every 1, 2, 3, 6, 12 or 24 hours,
+   * 1, 2, 7 (Mondays), 14 or 28 days, or 1, 2, 4, 13 or 26 weeks, the finest that fits the axis; the
+   * date (or year) on a second line where it changes.
+   */
   private static void labels(ReportData.TimeSeries s, List<String> ticks, List<String> full) {
-    String lastDate = null;
+    boolean hourly = s.bucket.equals(Duration.ofHours(1));
+    boolean daily = s.bucket.equals(Duration.ofDays(1));
+    long[] steps = hourly ? new long[] {1, 2, 3, 6, 12, 24, 48, 96, 168}
+        : daily ? new long[] {1, 2, 7, 14, 28, 56, 112} : new long[] {1, 2, 4, 13, 26, 52, 104};
+    long step = steps[steps.length - 1];
+    for (long candidate : steps) {
+      if ((s.size + candidate - 1) / candidate <= LineChart.MAX_TICK_LABELS) {
+        step = candidate;
+        break;
+      }
+    }
+    String lastSecondLine = null;
     for (int i = 0; i < s.size; i++) {
       Instant t = s.bucketStart(i);
       ZonedDateTime z = t.atZone(ZoneOffset.UTC);
-      if (s.bucket.equals(Duration.ofHours(1))) {
-        String date = MONTH_DAY.format(t);
-        ticks.add(HOUR.format(t) + (date.equals(lastDate) ? "" : "\n" + date));
-        lastDate = date;
+      // buckets since the epoch's first hour or first Monday (1970-01-05), so labels fall on round times
+      long epochDay = Math.floorDiv(t.getEpochSecond(), 86400);
+      long ordinal = hourly ? Math.floorDiv(t.getEpochSecond(), 3600) : daily ? epochDay - 4 : Math.floorDiv(epochDay - 4, 7);
+      boolean labelled = Math.floorMod(ordinal, step) == 0;
+      if (hourly) {
         full.add(DAY.format(t) + " " + HOUR.format(t) + "\u2013" + HOUR.format(t.plus(s.bucket)) + " UTC");
       } else {
-        String year = String.valueOf(z.getYear());
-        ticks.add(MONTH_DAY.format(t) + (year.equals(lastDate) ? "" : "\n" + year));
-        lastDate = year;
-        full.add(s.bucket.equals(Duration.ofDays(1)) ? DAY.format(t) : "week of " + DAY.format(t));
+        full.add(daily ? DAY.format(t) : "week of " + DAY.format(t));
       }
+      if (!labelled) {
+        ticks.add("");
+        continue;
+      }
+      // hourly labels a day or more apart show the date itself, as daily ones do
+      boolean clock = hourly && step < 24;
+      String first = clock ? HOUR.format(t) : MONTH_DAY.format(t);
+      String second = clock ? MONTH_DAY.format(t) : String.valueOf(z.getYear());
+      ticks.add(first + (second.equals(lastSecondLine) ? "" : "\n" + second));
+      lastSecondLine = second;
     }
   }
 

@@ -279,6 +279,26 @@ class ReportCommandTest {
   }
 
   @Test
+  void longerSpansAreContiguousWithRoundTimeLabelsThatFit() throws Exception {
+    // 2017-11-25 10:05 to 2017-11-27 20:10: 59 hourly buckets, most of them empty
+    List<CommerceEvent> events = List.of(
+        event("e1", "u1", null, "i1", "c1", Behavior.VIEW, 1, null, "10:05"),
+        CommerceEvent.newBuilder(event("e2", "u1", "s1", "i1", "c1", Behavior.BUY, 1, "2.000", "20:10"))
+            .setEventTime(Instant.parse("2017-11-27T20:10:00Z")).build());
+    Path dir = tmp.resolve("days");
+    write(dir, Tables.CLEAN_EVENTS, events, OutputFormat.JSON);
+    Element chart = chart(reportOf(dir), "events");
+    for (Element s : byClass(chart, "g", "series")) {
+      assertThat(byClass(s, "circle", "point").size(), is(59));
+    }
+    List<String> labels = byClass(byClass(chart, "g", "x-axis").get(0), "text", "tick").stream()
+        .map(Element::getTextContent).collect(Collectors.toList());
+    // every 6 hours fits (10 labels); each on a multiple of 6 hours, the date where it changes
+    assertThat(labels, equalTo(List.of("12:00Nov 25", "18:00", "00:00Nov 26", "06:00", "12:00", "18:00",
+        "00:00Nov 27", "06:00", "12:00", "18:00")));
+  }
+
+  @Test
   void anomaliesAreMarkedOnTheirSeriesAndListed() throws Exception {
     String html = reportOf(output("json", OutputFormat.JSON));
     List<Element> onRevenue = byClass(byClass(chart(html, "revenue"), "g", "anomaly-markers").get(0), "circle", "anomaly");
