@@ -74,7 +74,8 @@ final class ReportPage {
     card("filtered", d.hasSummary ? count(d.filtered) : "n/a", "filtered");
     b.append("</div>\n<div class=\"cards\" data-group=\"shop\">\n");
     if (d.hasEvents) {
-      card("revenue", money(d.revenue), "revenue" + (d.currencyLabel().isEmpty() ? "" : " (" + d.currencyLabel() + ")"));
+      card("revenue", money(d.revenue), "revenue" + (d.currencies.isEmpty() ? " (the input has no prices)"
+          : " (" + d.currencyLabel() + ")"));
       card("orders", count(d.orders), "orders");
       card("users", count(d.distinctUsers), "distinct users");
     } else {
@@ -145,11 +146,11 @@ final class ReportPage {
         shown.add(behavior);
       }
     }
-    int[] unplaced = {0};
+    int unplaced = 0;
     for (ReportData.AnomalyRow a : d.anomalies) {
       int i = a.windowStart == null ? -1 : s.indexOf(a.windowStart);
       if (i < 0 || !"all".equals(a.dimension)) {
-        unplaced[0]++;
+        unplaced++;
         continue;
       }
       String tip = anomalyTooltip(a);
@@ -172,8 +173,8 @@ final class ReportPage {
       b.append("<div class=\"chart-box\">").append(revenue.svg()).append("</div>\n");
     }
     b.append("<h3>Events by behavior</h3>\n<div class=\"chart-box\">").append(events.svg()).append("</div>\n");
-    if (d.hasAnomalies && unplaced[0] > 0) {
-      b.append("<p class=\"explain\">").append(unplaced[0])
+    if (d.hasAnomalies && unplaced > 0) {
+      b.append("<p class=\"explain\">").append(unplaced)
           .append(" flagged windows concern one category or fall outside the events' span: they are in the anomalies table below, not on the charts.</p>\n");
     }
     b.append("</section>\n");
