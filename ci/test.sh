@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command, as CI runs it: the Airflow DAG's syntax (with the Python the machine has),
 # every module's unit tests (DirectRunner), the runner parity tests (Direct, Flink, Spark), the load
-# command against a local PostgreSQL server, then the bundled jar's integration tests.
+# command against a local PostgreSQL server, the bundled jar's integration tests, then the HTML report
+# rendered in headless Chromium (ci/report-check.sh, which installs Debian's chromium when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v python3 >/dev/null; then
@@ -35,3 +36,5 @@ if bash ci/postgres.sh status; then
   eval "$(bash ci/postgres.sh env)"
 fi
 mvn -B verify "$@"
+# The report page as a browser shows it: needs the bundled jar that verify built.
+bash ci/report-check.sh

@@ -45,6 +45,8 @@ public final class ShopBeam {
         return KafkaCommands.replay(rest, out, err);
       case "consume":
         return KafkaCommands.consume(rest, out, err);
+      case "report":
+        return dev.shopbeam.runners.report.ReportCommand.run(rest, out, err);
       default:
         err.println("error: unknown command '" + args[0] + "'");
         usage(err);
@@ -65,6 +67,8 @@ public final class ShopBeam {
     out.println("  compare DIR_A DIR_B   compares two batch outputs table by table, row for row (any runner, any format)");
     out.println("  load --input=DIR --jdbcUrl=jdbc:postgresql://HOST:PORT/DB [--tables=...]   a batch output upserted into");
     out.println("          PostgreSQL (credentials: --dbCredentialsFile or SHOPBEAM_DB_USER/SHOPBEAM_DB_PASSWORD; main class dev.shopbeam.pipelines.LoadPipeline)");
+    out.println("  report --input=BATCH_OUTPUT_DIR --output=FILE.html   one self-contained HTML page: headline numbers,");
+    out.println("          revenue and events over time, funnel, top items and categories, anomalies, data quality");
     out.println("  templates list | describe NAME [--json] | validate|run NAME --param=value...   batch templates for orchestrators");
     out.println("  bench [--events=N | --input=FILE --format=F] [--pipelines=...] [--runner=R] [--repeats=N]   throughput, heap and");
     out.println("          output rows of our pipelines and of reference implementations (plain Java, naive Beam, Flink, Nexmark)");
