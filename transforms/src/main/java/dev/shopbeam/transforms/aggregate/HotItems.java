@@ -140,14 +140,81 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
             .withAllowedLateness(allowedLateness())
             .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
             .accumulatingFiredPanes())
+        // Each pane count lies in windowSize/period windows; adding them up per window here, in memory,
+        // hands the combine one partial total per window and behavior instead of one element per pane
+        // count and window (12 per pane count at 1 h every 5 min), which a sorting runner sorts.
+        .apply("Add up per window", ParDo.of(new PartialTotalsFn(MAX_PARTIAL_ENTRIES)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
         .apply("Top " + topN(), Combine.perKey(new TopOfTotals(topN())))
         .apply("Rank", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(HotItem.class));
   }
 
-  /** Adds up pane counts per item, then ranks: the top N items of one window and behavior. */
-  // Accumulators are HashMaps: made here, or decoded by MapCoder, which builds a HashMap.
-  static final class TopOfTotals extends Combine.CombineFn<KV<String, Long>, Map<String, Long>, List<KV<String, Long>>> {
+  /** Most (item -> partial total) entries {@link PartialTotalsFn} holds before it hands some on. */
+  static final int MAX_PARTIAL_ENTRIES = 200_000;
+
+  /**
+   * Adds up the pane counts of each (behavior, window) within a bundle and hands on one partial total
+   * per item and (behavior, window): at the end of the bundle, or, when more than {@code maxEntries}
+   * are held, the partial totals of the window just added to (it is the only window a DoFn may output
+   * to from an element), so memory stays bounded. Partial totals of one window from several bundles or
+   * hand-ons are added up by {@link TopOfTotals}, so the sums do not depend on how the input was cut.
+   */
+  static final class PartialTotalsFn extends DoFn<KV<String, KV<String, Long>>, KV<String, Map<String, Long>>> {
+    private final int maxEntries;
+    private transient Map<KV<String, BoundedWindow>, Partial> partials;
+    private transient int entries;
+
+    PartialTotalsFn(int maxEntries) {
+      this.maxEntries = maxEntries;
+    }
+
+    private static final class Partial {
+      final Map<String, Long> totals = new HashMap<>();
+      org.joda.time.Instant earliest;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      partials = new HashMap<>();
+      entries = 0;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, KV<String, Long>> paneCount, @Timestamp org.joda.time.Instant timestamp,
+        BoundedWindow window, OutputReceiver<KV<String, Map<String, Long>>> out) {
+      KV<String, BoundedWindow> key = KV.of(paneCount.getKey(), window);
+      Partial partial = partials.computeIfAbsent(key, k -> new Partial());
+      Long before = partial.totals.put(paneCount.getValue().getKey(),
+          paneCount.getValue().getValue());
+      if (before != null) {
+        partial.totals.put(paneCount.getValue().getKey(), before + paneCount.getValue().getValue());
+      } else {
+        entries++;
+      }
+      if (partial.earliest == null || timestamp.isBefore(partial.earliest)) {
+        partial.earliest = timestamp;
+      }
+      if (entries > maxEntries) {
+        partials.remove(key);
+        entries -= partial.totals.size();
+        out.output(KV.of(paneCount.getKey(), partial.totals));
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<KV<String, BoundedWindow>, Partial> e : partials.entrySet()) {
+        context.output(KV.of(e.getKey().getKey(), e.getValue().totals), e.getValue().earliest, e.getKey().getValue());
+      }
+      partials = null;
+    }
+  }
+
+  /** Adds up partial totals per item, then ranks: the top N items of one window and behavior. */
+  // Accumulators are HashMaps: made here, or decoded by MapCoder, which builds a HashMap. Inputs are
+  // read only (they may be shared with the runner).
+  static final class TopOfTotals extends Combine.CombineFn<Map<String, Long>, Map<String, Long>, List<KV<String, Long>>> {
     private final int n;
 
     TopOfTotals(int n) {
@@ -160,8 +227,8 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     }
 
     @Override
-    public Map<String, Long> addInput(Map<String, Long> totals, KV<String, Long> paneCount) {
-      totals.merge(paneCount.getKey(), paneCount.getValue(), Long::sum);
+    public Map<String, Long> addInput(Map<String, Long> totals, Map<String, Long> partialTotals) {
+      partialTotals.forEach((item, count) -> totals.merge(item, count, Long::sum));
       return totals;
     }
 
@@ -195,12 +262,12 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     }
 
     @Override
-    public Coder<Map<String, Long>> getAccumulatorCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
+    public Coder<Map<String, Long>> getAccumulatorCoder(CoderRegistry registry, Coder<Map<String, Long>> input) {
       return MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     }
 
     @Override
-    public Coder<List<KV<String, Long>>> getDefaultOutputCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
+    public Coder<List<KV<String, Long>>> getDefaultOutputCoder(CoderRegistry registry, Coder<Map<String, Long>> input) {
       return ListCoder.of(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     }
   }
