@@ -137,6 +137,11 @@ class BatchPipelineTest {
         containsString("--exclude='sometimes' is not one of bought, interacted"));
     assertThat(usageError("--format=json", "--maxPerCategory=-1"), containsString("--maxPerCategory=-1"));
     assertThat(usageError("--format=json", "--tables=funnel,sales"), containsString("--tables: 'sales' is not a table"));
+    assertThat(usageError("--format=json", "--anomalyThreshold=0"), containsString("--anomalyThreshold must be > 0"));
+    assertThat(usageError("--format=json", "--anomalyHistory=0"), containsString("--anomalyHistory must be >= 1"));
+    assertThat(usageError("--format=json", "--anomalySeasonalMinDays=9"),
+        containsString("--anomalySeasonalMinDays (9) must be <= --anomalySeasonalDays (7)"));
+    assertThat(usageError("--format=json", "--anomalyWindow=often"), containsString("--anomalyWindow='often' is not a duration"));
     assertThat(usageError("--format=json", "--eventsFrom=2011-10-02", "--eventsUntil=2011-10-01"),
         containsString("--eventsFrom=2011-10-02 is not before --eventsUntil"));
   }

@@ -178,8 +178,8 @@ class StreamingParityTest {
         args.addAll(List.of("--streaming=true", "--attachedMode=false"));
         break;
       case "SparkRunner":
-        // Spark streaming has no event-time timers: no too_late gate or recommendation rounds there (README).
-        args.addAll(List.of("--streaming=true", "--rejectTooLate=false", "--recommendations=false"));
+        // Spark streaming has no event-time timers: no too_late gate, recommendation rounds or anomalies there (README).
+        args.addAll(List.of("--streaming=true", "--rejectTooLate=false", "--recommendations=false", "--anomalies=false"));
         break;
       default:
         args.add("--blockOnRun=false");

@@ -18,7 +18,10 @@ public abstract class AnomalyConfig implements Serializable {
    */
   public abstract long minVolume();
 
-  /** Fewest earlier points the recent baseline needs before a point is scored at all. */
+  /**
+   * Fewest earlier points the recent baseline needs before a point is scored at all. The default, a day
+   * of hourly windows, spans a whole daily cycle: with less, the morning rush looks like a spike.
+   */
   public abstract int minHistory();
 
   /** How many of the latest earlier points the recent baseline uses. */
@@ -42,7 +45,7 @@ public abstract class AnomalyConfig implements Serializable {
     return new AutoValue_AnomalyConfig.Builder()
         .setThreshold(5.0)
         .setMinVolume(20)
-        .setMinHistory(6)
+        .setMinHistory(24)
         .setRecentWindows(24)
         .setSeasonalDays(7)
         .setMinSeasonalDays(3)

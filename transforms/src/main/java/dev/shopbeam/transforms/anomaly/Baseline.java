@@ -17,8 +17,10 @@ import java.util.List;
  *       otherwise the last {@code recentWindows} points ("recent"), and nothing is scored with fewer than
  *       {@code minHistory} of them.
  *   <li>expected = median of their values; spread = 1.4826 x the median absolute deviation from it (a
- *       standard deviation for normal data, unmoved by a few outliers in the history), floored at
- *       max(minSpread, minSpreadFraction x |expected|) so a flat series does not divide by ~0.
+ *       standard deviation for normal data, unmoved by a few outliers in the history), floored at the
+ *       sampling noise ({@link SeriesPoint#noise()}) of the point or, if larger, the baseline points'
+ *       median: a few calm windows do not make chance variation an alert and at max(minSpread, minSpreadFraction x |expected|), so a
+ *       flat series does not divide by ~0.
  *   <li>score = (observed - expected) / spread; an anomaly when |score| >= threshold and the point's
  *       volume or the baseline's median volume reaches minVolume.
  * </ul>
@@ -59,9 +61,11 @@ public final class Baseline {
     }
     double[] values = new double[base.size()];
     double[] volumes = new double[base.size()];
+    double[] noises = new double[base.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = base.get(i).value();
       volumes[i] = base.get(i).volume();
+      noises[i] = base.get(i).noise();
     }
     if (Math.max(p.volume(), median(volumes)) < c.minVolume()) {
       return null;
@@ -71,8 +75,9 @@ public final class Baseline {
     for (int i = 0; i < values.length; i++) {
       deviations[i] = Math.abs(values[i] - expected);
     }
-    double spread = Math.max(MAD_SCALE * median(deviations),
-        Math.max(c.minSpread(), c.minSpreadFraction() * Math.abs(expected)));
+    double noise = Math.max(median(noises), p.noise());
+    double floor = Math.max(noise, Math.max(c.minSpread(), c.minSpreadFraction() * Math.abs(expected)));
+    double spread = Math.max(MAD_SCALE * median(deviations), floor);
     double score = (p.value() - expected) / spread;
     if (Math.abs(score) < c.threshold()) {
       return null;

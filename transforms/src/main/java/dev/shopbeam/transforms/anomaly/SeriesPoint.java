@@ -12,7 +12,9 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 /**
  * One point of a metric series: the value of {@code metric} for {@code dimension} in the event-time
  * window [windowStart, windowEnd), and the volume (how many events or records it rests on) that the
- * minimum-volume rule looks at.
+ * minimum-volume rule looks at, and its sampling noise: the standard deviation the value would have from
+ * chance alone at this volume (e.g. sqrt(count) for a count, sqrt(p(1-p)/n) for a rate), which floors the
+ * baseline's spread so that a history that happened to be calm does not make ordinary noise an alert.
  */
 public final class SeriesPoint implements Serializable {
   private final String metric;
@@ -21,19 +23,28 @@ public final class SeriesPoint implements Serializable {
   private final long windowEnd;
   private final double value;
   private final long volume;
+  private final double noise;
 
-  private SeriesPoint(String metric, String dimension, long windowStart, long windowEnd, double value, long volume) {
+  private SeriesPoint(String metric, String dimension, long windowStart, long windowEnd, double value, long volume,
+      double noise) {
     this.metric = Objects.requireNonNull(metric);
     this.dimension = Objects.requireNonNull(dimension);
     this.windowStart = windowStart;
     this.windowEnd = windowEnd;
     this.value = value;
     this.volume = volume;
+    this.noise = noise;
+  }
+
+  /** A point without a sampling-noise estimate (0): only the MAD and the configured floors bound its spread. */
+  public static SeriesPoint of(String metric, String dimension, long windowStart, long windowEnd, double value,
+      long volume) {
+    return new SeriesPoint(metric, dimension, windowStart, windowEnd, value, volume, 0);
   }
 
   public static SeriesPoint of(String metric, String dimension, long windowStart, long windowEnd, double value,
-      long volume) {
-    return new SeriesPoint(metric, dimension, windowStart, windowEnd, value, volume);
+      long volume, double noise) {
+    return new SeriesPoint(metric, dimension, windowStart, windowEnd, value, volume, noise);
   }
 
   public String metric() {
@@ -62,13 +73,18 @@ public final class SeriesPoint implements Serializable {
     return volume;
   }
 
+  /** Standard deviation of the value from sampling alone, >= 0. */
+  public double noise() {
+    return noise;
+  }
+
   /** The series this point belongs to: metric and dimension. */
   public String seriesKey() {
     return metric + "|" + dimension;
   }
 
   public SeriesPoint withValue(double newValue, long newVolume) {
-    return new SeriesPoint(metric, dimension, windowStart, windowEnd, newValue, newVolume);
+    return new SeriesPoint(metric, dimension, windowStart, windowEnd, newValue, newVolume, noise);
   }
 
   @Override
@@ -78,12 +94,13 @@ public final class SeriesPoint implements Serializable {
     }
     SeriesPoint p = (SeriesPoint) o;
     return metric.equals(p.metric) && dimension.equals(p.dimension) && windowStart == p.windowStart
-        && windowEnd == p.windowEnd && Double.compare(value, p.value) == 0 && volume == p.volume;
+        && windowEnd == p.windowEnd && Double.compare(value, p.value) == 0 && volume == p.volume
+        && Double.compare(noise, p.noise) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(metric, dimension, windowStart, windowEnd, value, volume);
+    return Objects.hash(metric, dimension, windowStart, windowEnd, value, volume, noise);
   }
 
   @Override
@@ -105,13 +122,15 @@ public final class SeriesPoint implements Serializable {
       out.writeLong(p.windowEnd);
       out.writeDouble(p.value);
       out.writeLong(p.volume);
+      out.writeDouble(p.noise);
       out.flush();
     }
 
     @Override
     public SeriesPoint decode(InputStream is) throws IOException {
       DataInputStream in = new DataInputStream(is);
-      return new SeriesPoint(in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readDouble(), in.readLong());
+      return new SeriesPoint(in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readDouble(), in.readLong(),
+          in.readDouble());
     }
 
     @Override

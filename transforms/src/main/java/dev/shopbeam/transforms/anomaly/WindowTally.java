@@ -94,23 +94,35 @@ public final class WindowTally {
   public List<SeriesPoint> points(String dimension, long start, long end) {
     List<SeriesPoint> out = new ArrayList<>();
     for (Behavior b : BEHAVIORS) {
-      out.add(SeriesPoint.of(eventsMetric(b), dimension, start, end, count(b), count(b)));
+      out.add(SeriesPoint.of(eventsMetric(b), dimension, start, end, count(b), count(b), Math.sqrt(count(b))));
     }
     long buys = count(Behavior.BUY);
-    out.add(SeriesPoint.of(MetricsPerWindow.REVENUE, dimension, start, end, revenueThousandths / 1000.0, buys));
-    out.add(SeriesPoint.of(MetricsPerWindow.ORDERS, dimension, start, end, orders.size(), buys));
+    double revenue = revenueThousandths / 1000.0;
+    // A sum of n purchases whose amounts vary about as much as their mean: relative noise 1/sqrt(n).
+    out.add(SeriesPoint.of(MetricsPerWindow.REVENUE, dimension, start, end, revenue, buys,
+        buys == 0 ? 0 : Math.abs(revenue) / Math.sqrt(buys)));
+    out.add(SeriesPoint.of(MetricsPerWindow.ORDERS, dimension, start, end, orders.size(), buys,
+        Math.sqrt(orders.size())));
     long views = count(Behavior.VIEW);
     if (views > 0) {
-      out.add(SeriesPoint.of(MetricsPerWindow.CONVERSION_RATE, dimension, start, end, (double) buys / views, views));
+      out.add(SeriesPoint.of(MetricsPerWindow.CONVERSION_RATE, dimension, start, end, (double) buys / views, views,
+          rateNoise((double) buys / views, views)));
     }
     if (MetricsPerWindow.ALL.equals(dimension)) {
       long records = deadLetters + totalEvents();
       if (records > 0) {
-        out.add(SeriesPoint.of(MetricsPerWindow.DEAD_LETTER_RATE, dimension, start, end,
-            (double) deadLetters / records, records));
+        double rate = (double) deadLetters / records;
+        out.add(SeriesPoint.of(MetricsPerWindow.DEAD_LETTER_RATE, dimension, start, end, rate, records,
+            rateNoise(rate, records)));
       }
     }
     return out;
+  }
+
+  /** Binomial standard deviation of a proportion; a ratio above 1 (more buys than views) counts as 1. */
+  static double rateNoise(double p, long n) {
+    double q = Math.min(1, p);
+    return Math.sqrt(q * (1 - q) / n);
   }
 
   /** Merges tallies; runners lift it into partial aggregation before the shuffle. */

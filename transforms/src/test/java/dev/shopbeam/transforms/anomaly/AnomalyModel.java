@@ -101,7 +101,9 @@ final class AnomalyModel {
     }
     double expected = median(base.stream().map(SeriesPoint::value).collect(Collectors.toList()));
     double mad = median(base.stream().map(h -> Math.abs(h.value() - expected)).collect(Collectors.toList()));
-    double spread = Math.max(1.4826 * mad, Math.max(c.minSpread(), c.minSpreadFraction() * Math.abs(expected)));
+    double noise = Math.max(p.noise(), median(base.stream().map(SeriesPoint::noise).collect(Collectors.toList())));
+    double spread = Math.max(1.4826 * mad,
+        Math.max(noise, Math.max(c.minSpread(), c.minSpreadFraction() * Math.abs(expected))));
     double score = (p.value() - expected) / spread;
     if (!(Math.abs(score) >= c.threshold())) {
       return null;
@@ -156,18 +158,23 @@ final class AnomalyModel {
       }
       for (Behavior b : Behavior.values()) {
         long n = counts.getOrDefault(b, 0L);
-        out.add(SeriesPoint.of("events_" + b.name().toLowerCase(Locale.ROOT), dim, start, end, n, n));
+        out.add(SeriesPoint.of("events_" + b.name().toLowerCase(Locale.ROOT), dim, start, end, n, n, Math.sqrt(n)));
       }
       long buys = counts.getOrDefault(Behavior.BUY, 0L);
       long views = counts.getOrDefault(Behavior.VIEW, 0L);
-      out.add(SeriesPoint.of("revenue", dim, start, end, revenue.doubleValue(), buys));
-      out.add(SeriesPoint.of("orders", dim, start, end, orders.size(), buys));
+      double r = revenue.doubleValue();
+      out.add(SeriesPoint.of("revenue", dim, start, end, r, buys, buys == 0 ? 0 : r / Math.sqrt(buys)));
+      out.add(SeriesPoint.of("orders", dim, start, end, orders.size(), buys, Math.sqrt(orders.size())));
       if (views > 0) {
-        out.add(SeriesPoint.of("conversion_rate", dim, start, end, (double) buys / views, views));
+        double p = Math.min(1.0, (double) buys / views);
+        out.add(SeriesPoint.of("conversion_rate", dim, start, end, (double) buys / views, views,
+            Math.sqrt(p * (1 - p) / views)));
       }
       if (dim.equals("all")) {
         long d = dead.getOrDefault(start, 0L);
-        out.add(SeriesPoint.of("dead_letter_rate", dim, start, end, (double) d / (d + es.size()), d + es.size()));
+        long n = d + es.size();
+        double p = (double) d / n;
+        out.add(SeriesPoint.of("dead_letter_rate", dim, start, end, p, n, Math.sqrt(p * (1 - p) / n)));
       }
     }));
     return out;
