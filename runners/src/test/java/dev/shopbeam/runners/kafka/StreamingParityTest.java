@@ -56,7 +56,8 @@ class StreamingParityTest {
         "--funnelTopic=" + prefix + ".funnel", "--hotItemsTopic=" + prefix + ".hot_items",
         "--deadLetterTopic=" + prefix + ".dead_letters", "--itemSimilarityTopic=" + prefix + ".item_similarity",
         "--recommendationsTopic=" + prefix + ".user_recommendations", "--recommendationRound=30m",
-        "--itemFeaturesTopic=" + prefix + ".item_features", "--userFeaturesTopic=" + prefix + ".user_features"};
+        "--itemFeaturesTopic=" + prefix + ".item_features", "--userFeaturesTopic=" + prefix + ".user_features",
+        "--alertsTopic=" + prefix + ".alerts"};
   }
 
   /** The latest value per key: what a consumer of a table topic (or a compacted topic) keeps. */
