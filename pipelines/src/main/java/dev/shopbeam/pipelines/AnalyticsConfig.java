@@ -2,6 +2,7 @@ package dev.shopbeam.pipelines;
 
 import com.google.auto.value.AutoValue;
 import dev.shopbeam.transforms.aggregate.HotItems;
+import dev.shopbeam.transforms.anomaly.AnomalyConfig;
 import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.window.Durations;
@@ -27,6 +28,11 @@ public abstract class AnalyticsConfig implements Serializable {
   public abstract WindowConfig statsWindow();
 
   public abstract HotItems hotItems();
+
+  /** Fixed event-time window of the anomaly metric series. */
+  public abstract Duration anomalyWindow();
+
+  public abstract AnomalyConfig anomalies();
 
   /**
    * The event-time grid on which streaming's late-data gate checks deadlines: it divides every window
@@ -93,7 +99,31 @@ public abstract class AnalyticsConfig implements Serializable {
             .setAllowedLateness(lateness)
             .build());
 
-    return new AutoValue_AnalyticsConfig(format, o.getMaxRecordBytes(), clean, window, hot);
+    Duration anomalyWindow = Durations.parse("anomalyWindow", o.getAnomalyWindow());
+    AnomalyConfig anomalies = anomalies(o);
+    return new AutoValue_AnalyticsConfig(format, o.getMaxRecordBytes(), clean, window, hot, anomalyWindow, anomalies);
+  }
+
+  /** The anomaly settings; a bad value's message names its option. */
+  static AnomalyConfig anomalies(AnalyticsOptions o) {
+    try {
+      return AnomalyConfig.builder()
+          .setThreshold(o.getAnomalyThreshold())
+          .setMinVolume(o.getAnomalyMinVolume())
+          .setMinHistory(o.getAnomalyHistory())
+          .setRecentWindows(o.getAnomalyHistory())
+          .setSeasonalDays(o.getAnomalySeasonalDays())
+          .setMinSeasonalDays(o.getAnomalySeasonalMinDays())
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage()
+          .replace("threshold", "--anomalyThreshold")
+          .replace("minVolume", "--anomalyMinVolume")
+          .replace("recentWindows", "--anomalyHistory")
+          .replace("minHistory", "--anomalyHistory")
+          .replace("minSeasonalDays", "--anomalySeasonalMinDays")
+          .replace("seasonalDays", "--anomalySeasonalDays"));
+    }
   }
 
   static List<CleanConfig.NonProductRule> nonProductRules(String spec) {

@@ -106,4 +106,45 @@ public interface AnalyticsOptions extends PipelineOptions {
   String getDedupeWindow();
 
   void setDedupeWindow(String value);
+
+  @Description("Anomalies: fixed event-time window of the metric series (events per behavior, revenue, orders,"
+      + " conversion_rate, dead_letter_rate; overall and per category).")
+  @Default.String("1h")
+  String getAnomalyWindow();
+
+  void setAnomalyWindow(String value);
+
+  @Description("Anomalies: a window is anomalous when |observed - expected| is at least this many robust spreads"
+      + " (1.4826 x MAD, floored by the sampling noise and by 10% of expected).")
+  @Default.Double(5.0)
+  double getAnomalyThreshold();
+
+  void setAnomalyThreshold(double value);
+
+  @Description("Anomalies: a series is scored only when the window's volume (events, or views for conversion_rate)"
+      + " or its baseline's median volume reaches this; smaller series never alert.")
+  @Default.Long(20L)
+  long getAnomalyMinVolume();
+
+  void setAnomalyMinVolume(long value);
+
+  @Description("Anomalies: the recent baseline is the last this many windows of the series, and nothing is scored"
+      + " before the series has this many.")
+  @Default.Integer(24)
+  int getAnomalyHistory();
+
+  void setAnomalyHistory(int value);
+
+  @Description("Anomalies: compare with the same time of day on the last this many days once at least"
+      + " --anomalySeasonalMinDays of them have a point (0: never).")
+  @Default.Integer(7)
+  int getAnomalySeasonalDays();
+
+  void setAnomalySeasonalDays(int value);
+
+  @Description("Anomalies: earlier days with a point at the same time of day needed for the time-of-day baseline.")
+  @Default.Integer(3)
+  int getAnomalySeasonalMinDays();
+
+  void setAnomalySeasonalMinDays(int value);
 }

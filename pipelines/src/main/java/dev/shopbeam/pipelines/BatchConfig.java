@@ -3,6 +3,7 @@ package dev.shopbeam.pipelines;
 import com.google.auto.value.AutoValue;
 import dev.shopbeam.pipelines.io.OutputFormat;
 import dev.shopbeam.transforms.aggregate.HotItems;
+import dev.shopbeam.transforms.anomaly.AnomalyConfig;
 import dev.shopbeam.transforms.recommend.ItemSimilarity;
 import dev.shopbeam.transforms.recommend.RecommendItems;
 import dev.shopbeam.transforms.clean.CleanConfig;
@@ -32,6 +33,11 @@ public abstract class BatchConfig implements Serializable {
 
   public abstract HotItems hotItems();
 
+  /** Fixed event-time window of the anomaly metric series. */
+  public abstract Duration anomalyWindow();
+
+  public abstract AnomalyConfig anomalies();
+
   /** Item neighbours and each user's top K, over the whole input. */
   public abstract RecommendItems recommend();
 
@@ -50,6 +56,8 @@ public abstract class BatchConfig implements Serializable {
         .setClean(CleanConfig.defaults())
         .setStatsWindow(WindowConfig.fixed(Duration.standardHours(1)))
         .setHotItems(HotItems.defaults())
+        .setAnomalyWindow(Duration.standardHours(1))
+        .setAnomalies(AnomalyConfig.defaults())
         .setRecommend(RecommendItems.of(ItemSimilarity.defaults(), 10))
         .setTables(Tables.ALL.keySet());
   }
@@ -87,6 +95,8 @@ public abstract class BatchConfig implements Serializable {
         .setClean(clean)
         .setStatsWindow(a.statsWindow())
         .setHotItems(a.hotItems())
+        .setAnomalyWindow(a.anomalyWindow())
+        .setAnomalies(a.anomalies())
         .setRecommend(RecommendOptions.recommender(o))
         .setTables(tables(o.getTables()))
         .build();
@@ -138,6 +148,10 @@ public abstract class BatchConfig implements Serializable {
     public abstract Builder setStatsWindow(WindowConfig v);
 
     public abstract Builder setHotItems(HotItems v);
+
+    public abstract Builder setAnomalyWindow(Duration v);
+
+    public abstract Builder setAnomalies(AnomalyConfig v);
 
     public abstract Builder setRecommend(RecommendItems v);
 

@@ -3,6 +3,7 @@ package dev.shopbeam.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopbeam.pipelines.io.ReadRawRecords;
 import dev.shopbeam.pipelines.io.WriteTable;
+import dev.shopbeam.schemas.Anomaly;
 import dev.shopbeam.schemas.CategoryStats;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
@@ -17,6 +18,8 @@ import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.aggregate.AnalyticsTables;
 import dev.shopbeam.transforms.aggregate.CommerceAnalytics;
+import dev.shopbeam.transforms.anomaly.DetectAnomalies;
+import dev.shopbeam.transforms.anomaly.MetricsPerWindow;
 import dev.shopbeam.transforms.clean.CleanEvents;
 import dev.shopbeam.transforms.features.ItemFeaturesOf;
 import dev.shopbeam.transforms.features.UserFeaturesOf;
@@ -49,6 +52,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * read lines -> parse + validate + filter -> dedupe -> clean_events
  *                     |                          \-> window -> item_stats, category_stats, funnel
  *                     |                          \-> sliding panes -> hot_items
+ *                     |                          \-> metric series per window -> anomalies
  *                     \-> dead_letters
  * </pre>
  *
@@ -112,6 +116,10 @@ public final class BatchPipeline {
     if (config.writes(Tables.HOT_ITEMS)) {
       write(config, summary, Tables.HOT_ITEMS, HotItem.class, tables.hotItems());
     }
+    if (config.writes(Tables.ANOMALIES)) {
+      write(config, summary, Tables.ANOMALIES, Anomaly.class, anomalies(clean.events(), clean.deadLetters(),
+          config.anomalyWindow(), config.clean().allowedLateness(), config.anomalies()));
+    }
     PCollection<CommerceEvent> wholeInput = clean.events().apply("Whole input", WriteTable.<CommerceEvent>globally());
     if (config.writes(Tables.USER_FEATURES)) {
       write(config, summary, Tables.USER_FEATURES, UserFeatures.class, wholeInput.apply("User features", new UserFeaturesOf()));
@@ -134,6 +142,15 @@ public final class BatchPipeline {
     summary.write(p, config.output(), runInfo);
   }
 
+  /** The anomalies of the windowed metric series; shared with the streaming pipeline. */
+  static PCollection<Anomaly> anomalies(PCollection<CommerceEvent> events, PCollection<DeadLetter> deadLetters,
+      org.joda.time.Duration window, org.joda.time.Duration allowedLateness,
+      dev.shopbeam.transforms.anomaly.AnomalyConfig anomalies) {
+    return MetricsPerWindow.inputs(events, deadLetters)
+        .apply("Metric series", MetricsPerWindow.of(window, allowedLateness))
+        .apply("Anomalies", DetectAnomalies.of(anomalies));
+  }
+
   private static <T extends SpecificRecordBase> void write(
       BatchConfig config, RunSummary summary, String table, Class<T> rowClass, PCollection<T> rows) {
     rows.apply("Write " + table,
@@ -150,6 +167,10 @@ public final class BatchPipeline {
     info.put("format", config.format().cliName());
     info.put("outputFormat", config.outputFormat().name().toLowerCase());
     info.put("statsWindow", config.statsWindow().describe());
+    info.put("anomalies", "window " + Durations.format(config.anomalyWindow()) + ", threshold "
+        + config.anomalies().threshold() + ", min volume " + config.anomalies().minVolume() + ", history "
+        + config.anomalies().recentWindows() + ", seasonal " + config.anomalies().minSeasonalDays() + " of "
+        + config.anomalies().seasonalDays() + " days");
     info.put("hotItems", "top " + config.hotItems().topN() + ", " + Durations.format(config.hotItems().windowSize())
         + " every " + Durations.format(config.hotItems().windowPeriod()));
     return info;

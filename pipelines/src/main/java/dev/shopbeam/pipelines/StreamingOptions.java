@@ -77,6 +77,40 @@ public interface StreamingOptions extends AnalyticsOptions, RecommendOptions {
 
   void setDeadLetterTopic(String value);
 
+  @Description("Detect anomalies in the windowed metric series (see the --anomaly* options) and publish them to"
+      + " --alertsTopic (needs event-time timers: not on Spark streaming).")
+  @Default.Boolean(true)
+  boolean getAnomalies();
+
+  void setAnomalies(boolean value);
+
+  @Description("Topic for anomalies rows (JSON values, key metric|dimension|window_start), one message per anomalous"
+      + " window, published when the watermark passes the window's end.")
+  @Default.String("shopbeam.alerts")
+  String getAlertsTopic();
+
+  void setAlertsTopic(String value);
+
+  @Description("Also POST each anomaly as JSON to this http(s) URL (empty: no webhook). Failed attempts are retried"
+      + " with exponential backoff; an alert still undelivered after the last attempt goes to the dead-letter topic"
+      + " (reason webhook_undelivered).")
+  @Default.String("")
+  String getAlertsWebhook();
+
+  void setAlertsWebhook(String value);
+
+  @Description("Webhook: timeout of each attempt, e.g. 5s.")
+  @Default.String("5s")
+  String getAlertsWebhookTimeout();
+
+  void setAlertsWebhookTimeout(String value);
+
+  @Description("Webhook: attempts per alert, the first included.")
+  @Default.Integer(4)
+  int getAlertsWebhookAttempts();
+
+  void setAlertsWebhookAttempts(int value);
+
   @Description("Event-time window of the item_features and user_features rows, e.g. 1d: each window's rows are"
       + " published once, complete, when the watermark passes its end plus --allowedLateness.")
   @Default.String("1d")

@@ -2,9 +2,11 @@ package dev.shopbeam.pipelines;
 
 import dev.shopbeam.pipelines.io.ReadKafkaRecords;
 import dev.shopbeam.pipelines.io.OutputFormat;
+import dev.shopbeam.pipelines.io.PostToWebhook;
 import dev.shopbeam.pipelines.io.WriteKafkaLists;
 import dev.shopbeam.pipelines.io.WriteKafkaTable;
 import dev.shopbeam.pipelines.io.WriteTable;
+import dev.shopbeam.schemas.Anomaly;
 import dev.shopbeam.schemas.CategoryStats;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.RawRecord;
@@ -35,7 +37,8 @@ import org.joda.time.Duration;
  * The streaming pipeline: the same parse, clean, window and aggregate transforms as {@link
  * BatchPipeline}, between Kafka topics. Windowed tables go to their topics as JSON, one message per
  * pane, keyed by window and dimensions; dead letters go to the dead-letter topic with the
- * topic/partition@offset of the bad record. Item neighbours and users' recommendations are kept up to
+ * topic/partition@offset of the bad record. Anomalies of the windowed metric series go to the alerts
+ * topic (and optionally a webhook). Item neighbours and users' recommendations are kept up to
  * date round by round ({@link StreamingRecommender}); the lists that change go to their topics.
  *
  * <p>Runnable as {@code java -cp shopbeam-bundled.jar dev.shopbeam.pipelines.StreamingPipeline ...}.
@@ -107,8 +110,27 @@ public final class StreamingPipeline {
       recommended.get(StreamingRecommender.RECOMMENDATION_CHANGES)
           .apply("Publish recommendation changes", new WriteKafkaLists<>(servers, o.getRecommendationsTopic()));
     }
-    deadLetters.apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
-        o.getDeadLetterTopic(), DeadLetter::getSourceLocation));
+    PCollectionList<DeadLetter> toPublish = PCollectionList.of(deadLetters);
+    if (o.getAnomalies()) {
+      PCollection<Anomaly> anomalies = BatchPipeline.anomalies(clean.events(), deadLetters, config.anomalyWindow(),
+          config.clean().allowedLateness(), config.anomalies());
+      anomalies.apply("Publish alerts", new WriteKafkaTable<Anomaly>(servers, o.getAlertsTopic(),
+          r -> r.getMetric() + "|" + r.getDimension() + "|" + r.getWindowStart()));
+      if (!o.getAlertsWebhook().isBlank()) {
+        toPublish = toPublish.and(anomalies.apply("Alerts webhook", new PostToWebhook<Anomaly>(webhook(o))));
+      }
+    }
+    toPublish.apply("Dead letters and undelivered alerts", Flatten.pCollections())
+        .setCoder(Coders.deadLetters())
+        .apply("Publish dead letters", new WriteKafkaTable<DeadLetter>(servers,
+            o.getDeadLetterTopic(), DeadLetter::getSourceLocation));
+  }
+
+  /** The webhook settings of {@code --alertsWebhook*}; one-line errors naming the option. */
+  static PostToWebhook.Settings webhook(StreamingOptions o) {
+    Duration timeout = Durations.parse("alertsWebhookTimeout", o.getAlertsWebhookTimeout());
+    return AnalyticsConfig.parse("alertsWebhook", () -> new PostToWebhook.Settings(o.getAlertsWebhook(),
+        java.time.Duration.ofMillis(timeout.getMillis()), o.getAlertsWebhookAttempts(), java.time.Duration.ofMillis(500)));
   }
 
   public static void main(String[] args) throws Exception {
@@ -135,6 +157,9 @@ public final class StreamingPipeline {
         RecommendOptions.recommender(options);
         Durations.parse("recommendationRound", options.getRecommendationRound());
       }
+      if (options.getAnomalies() && !options.getAlertsWebhook().isBlank()) {
+        webhook(options);
+      }
       if (!options.getMaxReadTime().isBlank()) {
         Durations.parse("maxReadTime", options.getMaxReadTime());
       }
@@ -142,12 +167,12 @@ public final class StreamingPipeline {
         OutputFormat.fromName(options.getOutputFormat());
       }
       boolean unbounded = options.getMaxNumRecords() < 0 && options.getMaxReadTime().isBlank();
-      if (unbounded && (options.getRejectTooLate() || options.getRecommendations())
+      if (unbounded && (options.getRejectTooLate() || options.getRecommendations() || options.getAnomalies())
           && PipelineLauncher.isSpark(options.getRunner().getSimpleName())) {
         throw new IllegalArgumentException("--runner=SparkRunner reads an unbounded topic in Spark streaming mode, where"
             + " Beam's Spark runner has no event-time timers, and the too_late gate and the recommendation rounds need"
             + " them: pass --rejectTooLate=false (records later than --allowedLateness are then dropped, not"
-            + " dead-lettered) and --recommendations=false, bound the read with --maxNumRecords or --maxReadTime, or"
+            + " dead-lettered), --recommendations=false and --anomalies=false, bound the read with --maxNumRecords or --maxReadTime, or"
             + " use FlinkRunner");
       }
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.shopbeam.pipelines;
 
+import dev.shopbeam.schemas.Anomaly;
 import dev.shopbeam.schemas.CategoryStats;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
@@ -25,6 +26,7 @@ public final class Tables {
   public static final String ITEM_FEATURES = "item_features";
   public static final String ITEM_SIMILARITY = "item_similarity";
   public static final String USER_RECOMMENDATIONS = "user_recommendations";
+  public static final String ANOMALIES = "anomalies";
   public static final String DEAD_LETTERS = "dead_letters";
 
   public static final Map<String, Class<? extends SpecificRecordBase>> ALL = all();
@@ -42,6 +44,7 @@ public final class Tables {
     m.put(ITEM_FEATURES, ItemFeatures.class);
     m.put(ITEM_SIMILARITY, ItemSimilarity.class);
     m.put(USER_RECOMMENDATIONS, UserRecommendation.class);
+    m.put(ANOMALIES, Anomaly.class);
     m.put(DEAD_LETTERS, DeadLetter.class);
     return java.util.Collections.unmodifiableMap(m);
   }

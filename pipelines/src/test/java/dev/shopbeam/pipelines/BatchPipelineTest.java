@@ -137,6 +137,11 @@ class BatchPipelineTest {
         containsString("--exclude='sometimes' is not one of bought, interacted"));
     assertThat(usageError("--format=json", "--maxPerCategory=-1"), containsString("--maxPerCategory=-1"));
     assertThat(usageError("--format=json", "--tables=funnel,sales"), containsString("--tables: 'sales' is not a table"));
+    assertThat(usageError("--format=json", "--anomalyThreshold=0"), containsString("--anomalyThreshold must be > 0"));
+    assertThat(usageError("--format=json", "--anomalyHistory=0"), containsString("--anomalyHistory must be >= 1"));
+    assertThat(usageError("--format=json", "--anomalySeasonalMinDays=9"),
+        containsString("--anomalySeasonalMinDays (9) must be <= --anomalySeasonalDays (7)"));
+    assertThat(usageError("--format=json", "--anomalyWindow=often"), containsString("--anomalyWindow='often' is not a duration"));
     assertThat(usageError("--format=json", "--eventsFrom=2011-10-02", "--eventsUntil=2011-10-01"),
         containsString("--eventsFrom=2011-10-02 is not before --eventsUntil"));
   }
@@ -151,6 +156,39 @@ class BatchPipelineTest {
     List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines.toString(), lines.get(0).startsWith("error: "), is(true)); // then a hint: --help
     return lines.get(0);
+  }
+
+  @Test
+  void theAnomaliesTableHoldsASpikeAndNothingElse() throws Exception {
+    // Ten hours of 30 views an hour in one category, then 150 in the eleventh.
+    List<String> lines = new java.util.ArrayList<>();
+    java.time.Instant start = java.time.Instant.parse("2024-03-04T00:00:00Z");
+    for (int hour = 0; hour < 11; hour++) {
+      int views = hour == 10 ? 150 : 30;
+      for (int v = 0; v < views; v++) {
+        java.time.Instant t = start.plusSeconds(hour * 3600L + v * 3600L / views);
+        lines.add("{\"event_id\":\"h" + hour + "v" + v + "\",\"user_id\":\"u" + v + "\",\"session_id\":null,"
+            + "\"item_id\":\"i1\",\"category_id\":\"c1\",\"behavior\":\"view\",\"quantity\":1,"
+            + "\"unit_price\":\"1.00\",\"currency\":\"EUR\",\"country\":\"Germany\",\"event_time\":\"" + t + "\"}");
+      }
+    }
+    Path input = out.resolve("views.jsonl");
+    java.nio.file.Files.write(input, lines);
+    Path tables = out.resolve("tables");
+    int exit = runBatch("--input=" + input, "--format=json", "--output=" + tables, "--outputFormat=json",
+        "--tables=anomalies", "--anomalyHistory=6", "--anomalySeasonalDays=0", "--anomalyMinVolume=10");
+    assertThat(exit, is(BatchPipeline.EXIT_OK));
+    List<String> rows = ReadTables.rows(tables, Tables.ANOMALIES, dev.shopbeam.schemas.Anomaly.class, OutputFormat.JSON);
+    List<String> found = new java.util.ArrayList<>();
+    for (String row : rows) {
+      JsonNode a = new ObjectMapper().readTree(row);
+      found.add(a.get("metric").asText() + "|" + a.get("dimension").asText() + "|" + a.get("window_start").asText()
+          + "|" + a.get("direction").asText() + "|" + a.get("observed").asDouble() + "|" + a.get("expected").asDouble());
+    }
+    found.sort(null);
+    assertThat(found, equalTo(List.of(
+        "events_view|all|2024-03-04T10:00:00Z|UP|150.0|30.0",
+        "events_view|category=c1|2024-03-04T10:00:00Z|UP|150.0|30.0")));
   }
 
   @Test

@@ -56,7 +56,8 @@ class StreamingParityTest {
         "--funnelTopic=" + prefix + ".funnel", "--hotItemsTopic=" + prefix + ".hot_items",
         "--deadLetterTopic=" + prefix + ".dead_letters", "--itemSimilarityTopic=" + prefix + ".item_similarity",
         "--recommendationsTopic=" + prefix + ".user_recommendations", "--recommendationRound=30m",
-        "--itemFeaturesTopic=" + prefix + ".item_features", "--userFeaturesTopic=" + prefix + ".user_features"};
+        "--itemFeaturesTopic=" + prefix + ".item_features", "--userFeaturesTopic=" + prefix + ".user_features",
+        "--alertsTopic=" + prefix + ".alerts"};
   }
 
   /** The latest value per key: what a consumer of a table topic (or a compacted topic) keeps. */
@@ -178,8 +179,8 @@ class StreamingParityTest {
         args.addAll(List.of("--streaming=true", "--attachedMode=false"));
         break;
       case "SparkRunner":
-        // Spark streaming has no event-time timers: no too_late gate or recommendation rounds there (README).
-        args.addAll(List.of("--streaming=true", "--rejectTooLate=false", "--recommendations=false"));
+        // Spark streaming has no event-time timers: no too_late gate, recommendation rounds or anomalies there (README).
+        args.addAll(List.of("--streaming=true", "--rejectTooLate=false", "--recommendations=false", "--anomalies=false"));
         break;
       default:
         args.add("--blockOnRun=false");
@@ -392,5 +393,42 @@ class StreamingParityTest {
     }
     reasons.sort(null);
     assertThat(reasons, equalTo(expected));
+  }
+
+  /** A spike in a steady stream of views reaches the alerts topic, once, keyed by metric, dimension and window. */
+  @Test
+  void alertsTopicHoldsTheSpike() throws Exception {
+    List<String> lines = new ArrayList<>();
+    java.time.Instant start = java.time.Instant.parse("2024-03-04T00:00:00Z");
+    for (int hour = 0; hour < 11; hour++) {
+      int views = hour == 10 ? 150 : 30; // ten steady hours, then five times as many views
+      for (int v = 0; v < views; v++) {
+        java.time.Instant t = start.plusSeconds(hour * 3600L + v * 3600L / views);
+        lines.add("{\"event_id\":\"h" + hour + "v" + v + "\",\"user_id\":\"u" + v + "\",\"session_id\":null,"
+            + "\"item_id\":\"i1\",\"category_id\":\"c1\",\"behavior\":\"view\",\"quantity\":1,"
+            + "\"unit_price\":\"1.00\",\"currency\":\"EUR\",\"country\":\"Germany\",\"event_time\":\"" + t + "\"}");
+      }
+    }
+    Path input = out.resolve("views.jsonl");
+    java.nio.file.Files.write(input, lines);
+    KAFKA.broker().createTopics(1, "views");
+    long sent = ReplayToKafka.replay(KAFKA.bootstrapServers(), "views", input, InputFormat.JSON, 0);
+    List<String> args = new ArrayList<>(List.of(streamingArgs("DirectRunner", "views", "spike", sent, "json")));
+    args.addAll(List.of("--recommendations=false", "--anomalyHistory=6", "--anomalySeasonalDays=0",
+        "--anomalyMinVolume=10"));
+    assertThat(StreamingPipeline.run(args.toArray(new String[0]), System.out, System.err), is(BatchPipeline.EXIT_OK));
+
+    List<String> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume("spike.alerts", 2, 2000)) {
+      JsonNode a = JSON.readTree(r.value());
+      assertThat(new String(r.key(), StandardCharsets.UTF_8),
+          equalTo(a.get("metric").asText() + "|" + a.get("dimension").asText() + "|" + a.get("window_start").asText()));
+      alerts.add(a.get("metric").asText() + "|" + a.get("dimension").asText() + "|" + a.get("window_start").asText()
+          + "|" + a.get("direction").asText() + "|" + a.get("observed").asDouble() + "|" + a.get("expected").asDouble());
+    }
+    alerts.sort(null);
+    assertThat(alerts, equalTo(List.of(
+        "events_view|all|2024-03-04T10:00:00Z|UP|150.0|30.0",
+        "events_view|category=c1|2024-03-04T10:00:00Z|UP|150.0|30.0")));
   }
 }
