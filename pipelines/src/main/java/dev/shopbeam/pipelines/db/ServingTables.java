@@ -1,7 +1,6 @@
 package dev.shopbeam.pipelines.db;
 
 import dev.shopbeam.pipelines.Tables;
-import dev.shopbeam.schemas.Anomaly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,9 +18,6 @@ public final class ServingTables {
   /** The DDL of every serving table (CREATE ... IF NOT EXISTS), in the schemas module. */
   public static final String DDL_RESOURCE = "sql/postgresql/serving_tables.sql";
 
-  /** The anomalies table of a batch run (Anomaly.avsc), not yet one of {@link Tables#ALL} on every branch. */
-  public static final String ANOMALIES = "anomalies";
-
   /** By name, in load order. Not clean_events (the raw material, not served) nor dead_letters. */
   public static final Map<String, ServingTable> ALL = all();
 
@@ -30,10 +26,10 @@ public final class ServingTables {
   private static Map<String, ServingTable> all() {
     Map<String, ServingTable> m = new LinkedHashMap<>();
     for (String name : List.of(Tables.ITEM_STATS, Tables.CATEGORY_STATS, Tables.FUNNEL, Tables.HOT_ITEMS,
-        Tables.USER_FEATURES, Tables.ITEM_FEATURES, Tables.ITEM_SIMILARITY, Tables.USER_RECOMMENDATIONS)) {
+        Tables.USER_FEATURES, Tables.ITEM_FEATURES, Tables.ITEM_SIMILARITY, Tables.USER_RECOMMENDATIONS,
+        Tables.ANOMALIES)) {
       m.put(name, new ServingTable(name, Tables.ALL.get(name)));
     }
-    m.put(ANOMALIES, new ServingTable(ANOMALIES, Anomaly.class));
     return java.util.Collections.unmodifiableMap(m);
   }
 

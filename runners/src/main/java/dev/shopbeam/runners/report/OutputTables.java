@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shopbeam.pipelines.RunSummary;
 import dev.shopbeam.pipelines.Tables;
 import dev.shopbeam.pipelines.io.OutputFormat;
-import dev.shopbeam.schemas.Anomaly;
 import dev.shopbeam.schemas.ShopBeamAvroData;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,8 +31,8 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * row so a large {@code clean_events} is never held whole, and {@code _SUMMARY.json}.
  */
 final class OutputTables {
-  /** The anomaly detector's table (rows of {@code Anomaly.avsc}); not in {@link Tables#ALL} yet. */
-  static final String ANOMALIES = "anomalies";
+  /** The anomaly detector's table (rows of {@code Anomaly.avsc}). */
+  static final String ANOMALIES = Tables.ANOMALIES;
 
   /** Decimals as BigDecimal, as the Avro and Parquet readers give them: money is never rounded through double. */
   private static final ObjectMapper JSON =
@@ -57,7 +56,7 @@ final class OutputTables {
     if (Files.isRegularFile(dir.resolve(RunSummary.FILE_NAME))) {
       return true;
     }
-    return Tables.ALL.keySet().stream().anyMatch(this::has) || has(ANOMALIES);
+    return Tables.ALL.keySet().stream().anyMatch(this::has);
   }
 
   Optional<JsonNode> summary() throws IOException {
@@ -90,9 +89,6 @@ final class OutputTables {
   }
 
   private static Class<? extends SpecificRecordBase> rowClass(String table) {
-    if (ANOMALIES.equals(table)) {
-      return Anomaly.class;
-    }
     Class<? extends SpecificRecordBase> c = Tables.ALL.get(table);
     if (c == null) {
       throw new IllegalArgumentException("unknown table " + table);
@@ -151,9 +147,6 @@ final class OutputTables {
       if (has(t)) {
         names.add(t);
       }
-    }
-    if (has(ANOMALIES)) {
-      names.add(ANOMALIES);
     }
     return names;
   }

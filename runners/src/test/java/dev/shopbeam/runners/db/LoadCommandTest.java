@@ -198,7 +198,7 @@ class LoadCommandTest {
 
   private void assertDatabaseHolds(Path out, OutputFormat format) throws Exception {
     for (ServingTable t : ServingTables.ALL.values()) {
-      if (t.name().equals(ServingTables.ANOMALIES) && !Files.isDirectory(out.resolve(t.name()))) {
+      if (t.name().equals(Tables.ANOMALIES) && !Files.isDirectory(out.resolve(t.name()))) {
         continue;
       }
       List<String> files = fileRows(out, t, format);
@@ -219,7 +219,7 @@ class LoadCommandTest {
     assertDatabaseHolds(output, OutputFormat.PARQUET);
     // The sample is meant to reach every table; an empty one would prove little.
     for (ServingTable t : ServingTables.ALL.values()) {
-      if (!t.name().equals(ServingTables.ANOMALIES)) {
+      if (!t.name().equals(Tables.ANOMALIES)) {
         assertThat(t.name(), count(t.name()), greaterThan(0L));
       }
     }
@@ -487,7 +487,7 @@ class LoadCommandTest {
   }
 
   private static void writeAnomalies(Path out, List<dev.shopbeam.schemas.Anomaly> rows) throws Exception {
-    Path table = out.resolve(ServingTables.ANOMALIES);
+    Path table = out.resolve(Tables.ANOMALIES);
     Files.createDirectories(table);
     try (org.apache.avro.file.DataFileWriter<dev.shopbeam.schemas.Anomaly> w = new org.apache.avro.file.DataFileWriter<>(
         new org.apache.avro.specific.SpecificDatumWriter<>(dev.shopbeam.schemas.Anomaly.class))) {
@@ -503,7 +503,7 @@ class LoadCommandTest {
   @Timeout(300)
   void anomaliesLoadAndReloadByTheirKey() throws Exception {
     // The anomalies table (another part of issue 7 writes it in batch) as Avro files of Anomaly records.
-    ServingTable t = ServingTables.ALL.get(ServingTables.ANOMALIES);
+    ServingTable t = ServingTables.ALL.get(Tables.ANOMALIES);
     Path out = dir.resolve("anomalies-run");
     writeAnomalies(out, List.of(anomaly("events_buy", "2010-12-01T09:00:00Z", 31.25, "recent"),
         anomaly("events_buy", "2010-12-01T09:00:00Z", 31.25, "hour_of_day"),
