@@ -4,7 +4,6 @@ import com.google.auto.value.AutoValue;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
-import dev.shopbeam.transforms.DoubleArrayCoder;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,8 +38,9 @@ import org.apache.beam.sdk.values.TupleTag;
  * with few users, is met by {@link #minCoUsers()}.
  *
  * <p>It scales by never holding a users x items matrix: one user's history is the largest unit in one
- * worker, co-occurrences are summed per item pair by a combiner, and the norms are joined to the pairs
- * by key. The quadratic cost of a very active user (n items make n(n-1)/2 pairs) is capped by keeping
+ * worker, co-occurrences are summed per item by a combiner over {@link CoOccurrences} rows (one row per
+ * item and user, not one record per pair), pairs with too few co-users are dropped before they travel
+ * alone, and the norms are joined by key. The quadratic cost of a very active user (n items make n(n-1)/2 pairs) is capped by keeping
  * only their {@link #maxItemsPerUser()} most recent items. Runs per window: in the global window for
  * batch, per window in streaming.
  */
@@ -104,37 +104,73 @@ public abstract class ItemSimilarity
 
   private PCollection<dev.shopbeam.schemas.ItemSimilarity> similarityOf(
       PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
-    KvCoder<String, String> pairCoder = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
 
     TupleTag<KV<String, Double>> squares = new TupleTag<>() {};
-    TupleTag<KV<KV<String, String>, Double>> products = new TupleTag<>() {};
+    TupleTag<KV<String, CoOccurrences>> rows = new TupleTag<>() {};
     org.apache.beam.sdk.values.PCollectionTuple perUser = histories
-        .apply("Squares and pair products", ParDo.of(new HistoryFn(maxItemsPerUser(), squares, products))
-            .withOutputTags(products, org.apache.beam.sdk.values.TupleTagList.of(squares)));
+        .apply("Squares and co-occurrence rows", ParDo.of(new HistoryFn(maxItemsPerUser(), squares, rows))
+            .withOutputTags(rows, org.apache.beam.sdk.values.TupleTagList.of(squares)));
     PCollection<KV<String, Double>> normsSquared = perUser.get(squares)
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()))
         .apply("Norms squared", Sum.doublesPerKey());
-    PCollection<KV<KV<String, String>, KV<Double, Long>>> dots = perUser.get(products)
-        .setCoder(KvCoder.of(pairCoder, DoubleCoder.of()))
-        .apply("Dot products and co-users", Combine.perKey(new DotAndCount()));
+    PCollection<KV<String, CoOccurrences>> dots = perUser.get(rows)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE))
+        .apply("Dot products and co-users", Combine.perKey(new CoOccurrences.Sum()));
 
-    // Join each pair (a < b) with the norm of a, then with the norm of b.
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> byFirst = dots
-        .apply("Key by first", ParDo.of(new KeyByFirstFn()))
+    // Each item's row (partners b > a) with the norm of a: the pairs with too few co-users are dropped
+    // here, before any pair is shuffled on its own; the rest leave keyed by b, valued
+    // (a, (dot / |a|, coUsers)). Dividing by |b| then gives the cosine.
+    TupleTag<CoOccurrences> rowTag = new TupleTag<>() {};
+    TupleTag<Double> normTag = new TupleTag<>() {};
+    PCollection<KV<String, KV<String, KV<Double, Long>>>> withFirstNorm = KeyedPCollectionTuple
+        .of(rowTag, dots).and(normTag, normsSquared)
+        .apply("Join norm of first", CoGroupByKey.create())
+        .apply("Supported pairs by second", ParDo.of(new SupportedPairsFn(minCoUsers(), rowTag, normTag)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> withFirstNorm =
-        joinNorm(byFirst, normsSquared, "first", (a, rest) -> KV.of(rest.getKey(), KV.of(a, rest.getValue())));
-    // Keyed by b now, valued (a, (dot / |a|, coUsers)); dividing by |b| gives the cosine.
     PCollection<KV<String, KV<String, KV<Double, Long>>>> scored =
         joinNorm(withFirstNorm, normsSquared, "second", (b, rest) -> KV.of(b, rest));
 
     return scored
-        .apply("Both directions", ParDo.of(new BothDirectionsFn(minCoUsers())))
+        .apply("Both directions", ParDo.of(new BothDirectionsFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
         .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
         .apply("Rank", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
+  }
+
+  /**
+   * (a, row of a, |a|^2) -> (b, (a, (dot / |a|, coUsers))) for each partner b of a with at least
+   * {@code minCoUsers} co-users. An item with no weighted interest (no norm) has no neighbours.
+   */
+  static final class SupportedPairsFn extends DoFn<KV<String, CoGbkResult>, KV<String, KV<String, KV<Double, Long>>>> {
+    private final long minCoUsers;
+    private final TupleTag<CoOccurrences> rowTag;
+    private final TupleTag<Double> normTag;
+
+    SupportedPairsFn(long minCoUsers, TupleTag<CoOccurrences> rowTag, TupleTag<Double> normTag) {
+      this.minCoUsers = minCoUsers;
+      this.rowTag = rowTag;
+      this.normTag = normTag;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> joined,
+        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
+      Double normSquared = joined.getValue().getOnly(normTag, null);
+      CoOccurrences row = joined.getValue().getOnly(rowTag, null);
+      if (row == null || normSquared == null || normSquared <= 0) {
+        return;
+      }
+      double norm = Math.sqrt(normSquared);
+      String a = joined.getKey();
+      row.partners().forEach((b, sums) -> {
+        long coUsers = (long) sums[1];
+        if (coUsers >= minCoUsers) {
+          out.output(KV.of(b, KV.of(a, KV.of(sums[0] / norm, coUsers))));
+        }
+      });
+    }
   }
 
   /**
@@ -217,31 +253,33 @@ public abstract class ItemSimilarity
 
   /**
    * One user's history, cut to their most recent items: each item's squared strength (for its norm), and
-   * for each pair of items (a < b) the product of the strengths.
+   * for each item a, its co-occurrence row: the product of the strengths of a and b for every b > a.
    */
-  static final class HistoryFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<KV<String, String>, Double>> {
+  static final class HistoryFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, CoOccurrences>> {
     private final int maxItems;
     private final TupleTag<KV<String, Double>> squares;
-    private final TupleTag<KV<KV<String, String>, Double>> products;
+    private final TupleTag<KV<String, CoOccurrences>> rows;
 
-    HistoryFn(int maxItems, TupleTag<KV<String, Double>> squares, TupleTag<KV<KV<String, String>, Double>> products) {
+    HistoryFn(int maxItems, TupleTag<KV<String, Double>> squares, TupleTag<KV<String, CoOccurrences>> rows) {
       this.maxItems = maxItems;
       this.squares = squares;
-      this.products = products;
+      this.rows = rows;
     }
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user, MultiOutputReceiver out) {
       List<KV<String, KV<Double, Long>>> items = recentFirst(user.getValue(), maxItems);
-      for (int i = 0; i < items.size(); i++) {
-        KV<String, KV<Double, Long>> a = items.get(i);
+      for (KV<String, KV<Double, Long>> a : items) {
         double wa = a.getValue().getKey();
         out.get(squares).output(KV.of(a.getKey(), wa * wa));
-        for (int j = 0; j < items.size(); j++) {
-          KV<String, KV<Double, Long>> b = items.get(j);
+        CoOccurrences row = new CoOccurrences();
+        for (KV<String, KV<Double, Long>> b : items) {
           if (a.getKey().compareTo(b.getKey()) < 0) {
-            out.get(products).output(KV.of(KV.of(a.getKey(), b.getKey()), wa * b.getValue().getKey()));
+            row.add(b.getKey(), wa * b.getValue().getKey(), 1);
           }
+        }
+        if (row.size() > 0) {
+          out.get(rows).output(KV.of(a.getKey(), row));
         }
       }
     }
@@ -256,60 +294,16 @@ public abstract class ItemSimilarity
     return items.size() > max ? new ArrayList<>(items.subList(0, max)) : items;
   }
 
-  /** Sum of products and number of users, per item pair. */
-  static final class DotAndCount extends Combine.CombineFn<Double, double[], KV<Double, Long>> {
-    @Override
-    public double[] createAccumulator() {
-      return new double[2];
-    }
-
-    @Override
-    public double[] addInput(double[] acc, Double product) {
-      acc[0] += product;
-      acc[1] += 1;
-      return acc;
-    }
-
-    @Override
-    public double[] mergeAccumulators(Iterable<double[]> accs) {
-      double[] sum = new double[2];
-      for (double[] a : accs) {
-        sum[0] += a[0];
-        sum[1] += a[1];
-      }
-      return sum;
-    }
-
-    @Override
-    public KV<Double, Long> extractOutput(double[] acc) {
-      return KV.of(acc[0], (long) acc[1]);
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<double[]> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
-      return DoubleArrayCoder.INSTANCE;
-    }
-  }
-
-  /** (b, (a, (cosine, coUsers))) -> both a's and b's neighbour rows, when the pair has enough support. */
+  /** (b, (a, (cosine, coUsers))) -> both a's and b's neighbour rows (support was checked with the rows). */
   static final class BothDirectionsFn extends DoFn<KV<String, KV<String, KV<Double, Long>>>, KV<String, KV<String, KV<Double, Long>>>> {
-    private final int minCoUsers;
-
-    BothDirectionsFn(int minCoUsers) {
-      this.minCoUsers = minCoUsers;
-    }
-
     @ProcessElement
     public void process(@Element KV<String, KV<String, KV<Double, Long>>> scored,
         OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
       String b = scored.getKey();
       String a = scored.getValue().getKey();
       KV<Double, Long> cosineAndSupport = scored.getValue().getValue();
-      if (cosineAndSupport.getValue() >= minCoUsers) {
-        out.output(KV.of(a, KV.of(b, cosineAndSupport)));
-        out.output(KV.of(b, KV.of(a, cosineAndSupport)));
-      }
+      out.output(KV.of(a, KV.of(b, cosineAndSupport)));
+      out.output(KV.of(b, KV.of(a, cosineAndSupport)));
     }
   }
 

@@ -5,7 +5,6 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
-import dev.shopbeam.transforms.DoubleArrayCoder;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -123,15 +122,13 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     PCollection<KV<String, KV<String, Double>>> neighboursByItem = neighbours
         .apply("Neighbours by item", ParDo.of(new NeighbourByItemFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
-    PCollection<KV<KV<String, String>, Double>> contributions = KeyedPCollectionTuple
+    // (user, scored candidates): one record per user and recent item with all its neighbours' contributions.
+    PCollection<KV<String, List<KV<String, Double>>>> candidates = KeyedPCollectionTuple
         .of(userStrength, history).and(neighbour, neighboursByItem)
         .apply("Join history and neighbours", CoGroupByKey.create())
         .apply("Contributions", ParDo.of(new ContributionFn(userStrength, neighbour)))
-        .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), DoubleCoder.of()));
-    PCollection<KV<String, KV<String, Double>>> candidates = contributions
-        .apply("Score per user and candidate", Combine.perKey(new OrderedSum()))
-        .apply("Candidates by user", ParDo.of(new ByUserFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Contributions.ContributionsCoder.INSTANCE))
+        .apply("Score per user and candidate", Combine.perKey(new Contributions.Score()));
 
     // What each user may not get back: (user, (item, bought?)).
     PCollection<KV<String, KV<String, Boolean>>> own = events
@@ -164,7 +161,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
         .apply("Favourite category", Combine.perKey(new FavouriteCategoryFn()));
 
-    TupleTag<KV<String, Double>> candidateTag = new TupleTag<>() {};
+    TupleTag<List<KV<String, Double>>> candidateTag = new TupleTag<>() {};
     TupleTag<KV<String, Boolean>> ownTag = new TupleTag<>() {};
     TupleTag<String> favouriteTag = new TupleTag<>() {};
     PCollection<UserRecommendation> recommendations = KeyedPCollectionTuple
@@ -191,13 +188,6 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     @ProcessElement
     public void process(@Element dev.shopbeam.schemas.ItemSimilarity s, OutputReceiver<KV<String, KV<String, Double>>> out) {
       out.output(KV.of(s.getItemId(), KV.of(s.getNeighbourId(), s.getSimilarity())));
-    }
-  }
-
-  static final class ByUserFn extends DoFn<KV<KV<String, String>, Double>, KV<String, KV<String, Double>>> {
-    @ProcessElement
-    public void process(@Element KV<KV<String, String>, Double> c, OutputReceiver<KV<String, KV<String, Double>>> out) {
-      out.output(KV.of(c.getKey().getKey(), KV.of(c.getKey().getValue(), c.getValue())));
     }
   }
 
@@ -315,8 +305,8 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     }
   }
 
-  /** For one item: each of its users x each of its neighbours -> ((user, neighbour), strength x similarity). */
-  static final class ContributionFn extends DoFn<KV<String, CoGbkResult>, KV<KV<String, String>, Double>> {
+  /** For one item: each of its users -> (user, the item's neighbours each with strength x similarity). */
+  static final class ContributionFn extends DoFn<KV<String, CoGbkResult>, KV<String, Contributions>> {
     private final TupleTag<KV<String, Double>> users;
     private final TupleTag<KV<String, Double>> neighbours;
 
@@ -326,16 +316,18 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> item, OutputReceiver<KV<KV<String, String>, Double>> out) {
+    public void process(@Element KV<String, CoGbkResult> item, OutputReceiver<KV<String, Contributions>> out) {
       List<KV<String, Double>> ns = new ArrayList<>();
       item.getValue().getAll(neighbours).forEach(ns::add);
       if (ns.isEmpty()) {
         return;
       }
       for (KV<String, Double> u : item.getValue().getAll(users)) {
+        Contributions toUser = new Contributions();
         for (KV<String, Double> n : ns) {
-          out.output(KV.of(KV.of(u.getKey(), n.getKey()), u.getValue() * n.getValue()));
+          toUser.add(n.getKey(), u.getValue() * n.getValue());
         }
+        out.output(KV.of(u.getKey(), toUser));
       }
     }
   }
@@ -358,57 +350,6 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
       if (bought || (w != null && w > 0)) {
         out.output(KV.of(e.getUserId(), KV.of(e.getItemId(), bought)));
       }
-    }
-  }
-
-  /**
-   * The sum of a candidate's contributions, added smallest first: floating-point addition depends on
-   * order, and combiners see their inputs in whatever order a runner delivers them; sorting first makes
-   * the score, and so the ranking, the same on every runner and in every run.
-   */
-  static final class OrderedSum extends Combine.CombineFn<Double, double[], Double> {
-    @Override
-    public double[] createAccumulator() {
-      return new double[0];
-    }
-
-    @Override
-    public double[] addInput(double[] acc, Double x) {
-      double[] grown = java.util.Arrays.copyOf(acc, acc.length + 1);
-      grown[acc.length] = x;
-      return grown;
-    }
-
-    @Override
-    public double[] mergeAccumulators(Iterable<double[]> accs) {
-      int n = 0;
-      for (double[] a : accs) {
-        n += a.length;
-      }
-      double[] all = new double[n];
-      int at = 0;
-      for (double[] a : accs) {
-        System.arraycopy(a, 0, all, at, a.length);
-        at += a.length;
-      }
-      return all;
-    }
-
-    @Override
-    public Double extractOutput(double[] acc) {
-      double[] sorted = acc.clone();
-      java.util.Arrays.sort(sorted);
-      double sum = 0;
-      for (double x : sorted) {
-        sum += x;
-      }
-      return sum;
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<double[]> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<Double> in) {
-      return DoubleArrayCoder.INSTANCE;
     }
   }
 
@@ -477,7 +418,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final int maxPerCategory;
     private final Set<String> unavailable;
     private final List<String> promoted;
-    private final TupleTag<KV<String, Double>> candidateTag;
+    private final TupleTag<List<KV<String, Double>>> candidateTag;
     private final TupleTag<KV<String, Boolean>> ownTag;
     private final TupleTag<String> favouriteTag;
     private final PCollectionView<List<List<KV<String, Double>>>> popular;
@@ -485,7 +426,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final PCollectionView<Map<String, String>> categories;
 
     RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable, List<String> promoted,
-        TupleTag<KV<String, Double>> candidateTag, TupleTag<KV<String, Boolean>> ownTag, TupleTag<String> favouriteTag,
+        TupleTag<List<KV<String, Double>>> candidateTag, TupleTag<KV<String, Boolean>> ownTag, TupleTag<String> favouriteTag,
         PCollectionView<List<List<KV<String, Double>>>> popular,
         PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory,
         PCollectionView<Map<String, String>> categories) {
@@ -516,7 +457,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         return; // users are those with items of their own
       }
       List<KV<String, Double>> candidates = new ArrayList<>();
-      user.getValue().getAll(candidateTag).forEach(candidates::add);
+      user.getValue().getAll(candidateTag).forEach(candidates::addAll);
       List<KV<String, Double>> popularItems = new ArrayList<>();
       c.sideInput(popular).forEach(popularItems::addAll); // one list, or none for no input
       popularItems.sort(new ByScoreThenId().reversed());

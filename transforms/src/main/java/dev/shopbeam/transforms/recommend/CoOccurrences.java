@@ -1,0 +1,186 @@
+package dev.shopbeam.transforms.recommend;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.util.VarInt;
+
+/**
+ * One item's co-occurrence row: for each partner item, the sum of the products of users' strengths on
+ * both (the dot product of the two items' user vectors) and the number of users who have both.
+ *
+ * <p>Why a row and not one record per pair: a user with n items yields n rows instead of n(n-1)/2 pair
+ * records, and every record that crosses a shuffle is encoded, sorted (Flink's batch runtime groups by
+ * sorting serialized keys) and decoded. The rows of one item are summed by {@link Sum}, a combiner, so
+ * most of the summing happens before the shuffle. (The "stripes" form of pair counting.)
+ */
+public final class CoOccurrences {
+  /** Partner item -> {dot product, co-users}. Co-users are counted in a double: exact up to 2^53. */
+  private final HashMap<String, double[]> partners;
+
+  public CoOccurrences() {
+    this(new HashMap<>());
+  }
+
+  private CoOccurrences(HashMap<String, double[]> partners) {
+    this.partners = partners;
+  }
+
+  /** Adds {@code coUsers} users whose strengths on the two items multiply to {@code dot} in sum. */
+  public CoOccurrences add(String partner, double dot, long coUsers) {
+    double[] sums = partners.get(partner);
+    if (sums == null) {
+      partners.put(partner, new double[] {dot, coUsers});
+    } else {
+      sums[0] += dot;
+      sums[1] += coUsers;
+    }
+    return this;
+  }
+
+  public CoOccurrences addAll(CoOccurrences other) {
+    other.partners.forEach((partner, sums) -> add(partner, sums[0], (long) sums[1]));
+    return this;
+  }
+
+  public int size() {
+    return partners.size();
+  }
+
+  /** Partner -> {dot product, co-users}; read only. */
+  public Map<String, double[]> partners() {
+    return Collections.unmodifiableMap(partners);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof CoOccurrences)) {
+      return false;
+    }
+    Map<String, double[]> other = ((CoOccurrences) o).partners;
+    if (other.size() != partners.size()) {
+      return false;
+    }
+    for (Map.Entry<String, double[]> e : partners.entrySet()) {
+      double[] o2 = other.get(e.getKey());
+      if (o2 == null || !java.util.Arrays.equals(e.getValue(), o2)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return partners.keySet().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder("{");
+    partners.forEach((p, v) -> s.append(s.length() > 1 ? ", " : "").append(p).append('=')
+        .append(v[0]).append('/').append((long) v[1]));
+    return s.append('}').toString();
+  }
+
+  /** Entry count, then per entry: partner id, dot product (8 bytes), co-users (varint). */
+  public static final class RowCoder extends AtomicCoder<CoOccurrences> {
+    public static final RowCoder INSTANCE = new RowCoder();
+    private static final StringUtf8Coder IDS = StringUtf8Coder.of();
+
+    private RowCoder() {}
+
+    @Override
+    public void encode(CoOccurrences row, OutputStream out) throws IOException {
+      VarInt.encode(row.partners.size(), out);
+      byte[] bits = new byte[8];
+      for (Map.Entry<String, double[]> e : row.partners.entrySet()) {
+        IDS.encode(e.getKey(), out);
+        long d = Double.doubleToRawLongBits(e.getValue()[0]);
+        for (int i = 7; i >= 0; i--) {
+          bits[i] = (byte) d;
+          d >>>= 8;
+        }
+        out.write(bits);
+        VarInt.encode((long) e.getValue()[1], out);
+      }
+    }
+
+    @Override
+    public CoOccurrences decode(InputStream in) throws IOException {
+      int n = VarInt.decodeInt(in);
+      HashMap<String, double[]> partners = new HashMap<>(Math.max(4, n * 4 / 3 + 1));
+      byte[] bits = new byte[8];
+      for (int k = 0; k < n; k++) {
+        String partner = IDS.decode(in);
+        if (in.readNBytes(bits, 0, 8) != 8) {
+          throw new java.io.EOFException("co-occurrence row cut short");
+        }
+        long d = 0;
+        for (int i = 0; i < 8; i++) {
+          d = (d << 8) | (bits[i] & 0xff);
+        }
+        partners.put(partner, new double[] {Double.longBitsToDouble(d), VarInt.decodeLong(in)});
+      }
+      return new CoOccurrences(partners);
+    }
+  }
+
+  /** Sums the rows of one item (the accumulator is a row too; only accumulators are mutated). */
+  public static final class Sum extends Combine.CombineFn<CoOccurrences, CoOccurrences, CoOccurrences> {
+    @Override
+    public CoOccurrences createAccumulator() {
+      return new CoOccurrences();
+    }
+
+    @Override
+    public CoOccurrences addInput(CoOccurrences acc, CoOccurrences row) {
+      return acc.addAll(row);
+    }
+
+    @Override
+    public CoOccurrences mergeAccumulators(Iterable<CoOccurrences> accs) {
+      // Merge into the largest: fewer map insertions and no re-hashing of the biggest row.
+      java.util.List<CoOccurrences> all = new java.util.ArrayList<>();
+      accs.forEach(all::add);
+      CoOccurrences largest = null;
+      for (CoOccurrences a : all) {
+        if (largest == null || a.size() > largest.size()) {
+          largest = a;
+        }
+      }
+      if (largest == null) {
+        return createAccumulator();
+      }
+      for (CoOccurrences a : all) {
+        if (a != largest) {
+          largest.addAll(a);
+        }
+      }
+      return largest;
+    }
+
+    @Override
+    public CoOccurrences extractOutput(CoOccurrences acc) {
+      return acc;
+    }
+
+    @Override
+    public Coder<CoOccurrences> getAccumulatorCoder(CoderRegistry registry, Coder<CoOccurrences> inputCoder) {
+      return RowCoder.INSTANCE;
+    }
+
+    @Override
+    public Coder<CoOccurrences> getDefaultOutputCoder(CoderRegistry registry, Coder<CoOccurrences> inputCoder) {
+      return RowCoder.INSTANCE;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.shopbeam.transforms.recommend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.junit.jupiter.api.Test;
+
+/** Co-occurrence rows: their coder, and their combiner against a per-pair model. */
+class CoOccurrencesTest {
+
+  @Test
+  void rowsSurviveTheCoderInEveryContext() throws Exception {
+    CoOccurrences row = new CoOccurrences().add("b", 12.0, 3).add("ünïcode", -0.1, 1).add("", Double.MIN_VALUE, 7L << 40);
+    for (Coder.Context context : List.of(Coder.Context.OUTER, Coder.Context.NESTED)) {
+      CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context, row);
+      CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context, new CoOccurrences());
+    }
+    CoOccurrences back = CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, row);
+    assertArrayEquals(new double[] {-0.1, 1}, back.partners().get("ünïcode"));
+    assertEquals(7L << 40, (long) back.partners().get("")[1]);
+  }
+
+  /**
+   * Rows of random users, summed by the combiner in random splits (as runners pre-combine and then
+   * merge), equal the sums of the same products kept one pair at a time.
+   */
+  @Test
+  void summedRowsEqualPerPairSums() throws Exception {
+    Random random = new Random(42);
+    Map<String, double[]> model = new TreeMap<>();
+    List<CoOccurrences> rows = new ArrayList<>();
+    for (int user = 0; user < 500; user++) {
+      CoOccurrences row = new CoOccurrences();
+      int partners = 1 + random.nextInt(30);
+      for (int p = 0; p < partners; p++) {
+        String partner = "i" + random.nextInt(60);
+        double product = 1 + random.nextInt(16); // products of small integer weights: exact in any order
+        row.add(partner, product, 1);
+        double[] sums = model.computeIfAbsent(partner, x -> new double[2]);
+        sums[0] += product;
+        sums[1] += 1;
+      }
+      rows.add(row);
+    }
+    CoOccurrences.Sum sum = new CoOccurrences.Sum();
+    List<CoOccurrences> partials = new ArrayList<>();
+    CoOccurrences acc = sum.createAccumulator();
+    for (CoOccurrences row : rows) {
+      acc = sum.addInput(acc, row);
+      if (random.nextInt(40) == 0) {
+        // Accumulators travel between pre-combine and merge: through the coder.
+        partials.add(CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, acc));
+        acc = sum.createAccumulator();
+      }
+    }
+    partials.add(acc);
+    partials.add(sum.createAccumulator());
+    CoOccurrences total = sum.extractOutput(sum.mergeAccumulators(partials));
+    assertEquals(model.keySet(), new TreeMap<>(total.partners()).keySet());
+    model.forEach((partner, sums) -> assertArrayEquals(sums, total.partners().get(partner), partner));
+  }
+
+  @Test
+  void addingARowLeavesTheInputUnchanged() {
+    CoOccurrences input = new CoOccurrences().add("x", 2, 1);
+    CoOccurrences.Sum sum = new CoOccurrences.Sum();
+    CoOccurrences acc = sum.addInput(sum.addInput(sum.createAccumulator(), input), input);
+    assertArrayEquals(new double[] {4, 2}, acc.partners().get("x"));
+    assertArrayEquals(new double[] {2, 1}, input.partners().get("x"));
+  }
+}
