@@ -154,7 +154,7 @@ public final class PipelineLauncher {
       // with a bigger key failed ("GBK result is not re-iterable"): user features with more than 10,000
       // users (their scores join every user under one key) failed at 1M synthetic events.
       addIfAbsent(out, args, "reIterableGroupByKeyResult", "true");
-      restoreLocalFlinkFromSavepoint(out);
+      configureLocalFlink(out);
     }
     if (isSpark(runner)) {
       if (valueOf(args, "sparkMaster").isEmpty()) {
@@ -171,45 +171,88 @@ public final class PipelineLauncher {
     return out.toArray(new String[0]);
   }
 
+  /** Flink's setting for the memory its batch sorts, hash tables and spills work in (off-heap). */
+  static final String MANAGED_MEMORY = "taskmanager.memory.managed.size";
+
   /**
-   * Beam's Flink runner applies {@code --savepointPath} only when it submits to a remote cluster; on the
-   * embedded cluster ({@code [local]}, {@code [auto]}) it ignores it and starts from nothing. Flink itself
-   * reads the same setting from its configuration ({@code execution.savepoint.path}), so for a local run we
-   * write a configuration directory that adds it to the user's own (if any) and point
-   * {@code --flinkConfDir} at it: restoring from a savepoint or a retained checkpoint then works the same
-   * on a laptop as on a cluster.
+   * For a run on the embedded Flink cluster ({@code [local]}, {@code [auto]}: the default), writes a
+   * configuration directory that adds our settings to the user's own ({@code --flinkConfDir}, if any;
+   * a setting of theirs wins) and points {@code --flinkConfDir} at it:
+   *
+   * <ul>
+   *   <li>Managed memory, unless the user set it: 40% of the maximum heap. Flink's embedded cluster
+   *       otherwise gets 128 MB for every sort of the job ({@code [auto]}, Beam's default master, leaves
+   *       Flink's local default in place), which our batch job, with about a hundred sorting operators,
+   *       shares out as well under a megabyte each: every grouping spilled to disk and merged back. 40%
+   *       is what Beam itself gives {@code [local]} (of the free heap at start). It is off-heap: the
+   *       process needs heap plus that much memory.
+   *   <li>{@code --savepointPath}: Beam applies it only when it submits to a remote cluster; on the
+   *       embedded cluster it ignores it and starts from nothing. Flink reads the same setting from its
+   *       configuration ({@code execution.savepoint.path}), so restoring from a savepoint or a retained
+   *       checkpoint works the same on a laptop as on a cluster.
+   * </ul>
    */
-  static void restoreLocalFlinkFromSavepoint(List<String> args) {
+  static void configureLocalFlink(List<String> args) {
     String[] a = args.toArray(new String[0]);
-    Optional<String> savepoint = valueOf(a, "savepointPath");
     String master = valueOf(a, "flinkMaster").orElse("[auto]");
-    if (savepoint.isEmpty() || savepoint.get().isBlank() || !(master.equals("[local]") || master.equals("[auto]"))) {
+    if (!(master.equals("[local]") || master.equals("[auto]"))) {
+      return;
+    }
+    // Flink 1.19 reads config.yaml (standard YAML) when a directory has one, else flink-conf.yaml; ours
+    // keeps the user's file name and adds flat keys, which both accept. A key of theirs is found only
+    // in its flat form ("taskmanager.memory.managed.size: ...").
+    String userConf = "";
+    String fileName = "flink-conf.yaml";
+    Optional<String> userDir = valueOf(a, "flinkConfDir");
+    if (userDir.isPresent()) {
+      try {
+        if (Files.exists(Path.of(userDir.get(), "config.yaml"))) {
+          fileName = "config.yaml";
+        }
+        Path file = Path.of(userDir.get(), fileName);
+        userConf = Files.exists(file) ? Files.readString(file) : "";
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the Flink configuration in " + userDir.get(), e);
+      }
+    }
+    StringBuilder ours = new StringBuilder();
+    if (!setsKey(userConf, MANAGED_MEMORY)) {
+      ours.append(MANAGED_MEMORY).append(": ").append(Runtime.getRuntime().maxMemory() * 2 / 5 >> 20).append("m\n");
+    }
+    Optional<String> savepoint = valueOf(a, "savepointPath");
+    if (savepoint.isPresent() && !savepoint.get().isBlank()) {
+      String path = savepoint.get().contains("://") ? savepoint.get()
+          : Path.of(savepoint.get()).toAbsolutePath().toUri().toString();
+      ours.append("execution.savepoint.path: ").append(path).append('\n');
+      if (valueOf(a, "allowNonRestoredState").map(Boolean::parseBoolean).orElse(false)) {
+        ours.append("execution.savepoint.ignore-unclaimed-state: true\n");
+      }
+    }
+    if (ours.length() == 0) {
       return;
     }
     try {
       Path dir = Files.createTempDirectory("shopbeam-flink-conf");
-      StringBuilder conf = new StringBuilder();
-      Optional<String> userDir = valueOf(a, "flinkConfDir");
-      if (userDir.isPresent()) {
-        Path userConf = Path.of(userDir.get(), "flink-conf.yaml");
-        if (Files.exists(userConf)) {
-          conf.append(Files.readString(userConf)).append('\n');
-        }
-      }
-      String path = savepoint.get().contains("://") ? savepoint.get()
-          : Path.of(savepoint.get()).toAbsolutePath().toUri().toString();
-      conf.append("execution.savepoint.path: ").append(path).append('\n');
-      if (valueOf(a, "allowNonRestoredState").map(Boolean::parseBoolean).orElse(false)) {
-        conf.append("execution.savepoint.ignore-unclaimed-state: true\n");
-      }
-      Files.writeString(dir.resolve("flink-conf.yaml"), conf);
+      Path conf = dir.resolve(fileName);
+      Files.writeString(conf, userConf.isEmpty() ? ours.toString() : userConf + "\n" + ours);
       dir.toFile().deleteOnExit();
-      dir.resolve("flink-conf.yaml").toFile().deleteOnExit();
+      conf.toFile().deleteOnExit();
       args.removeIf(x -> x.startsWith("--flinkConfDir="));
       args.add("--flinkConfDir=" + dir);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot write a Flink configuration to restore " + savepoint.get(), e);
+      throw new UncheckedIOException("cannot write a Flink configuration for the embedded cluster", e);
     }
+  }
+
+  /** Whether a flat Flink YAML configuration sets {@code key} (on a line of its own, not commented out). */
+  static boolean setsKey(String conf, String key) {
+    for (String line : conf.split("\\R")) {
+      String t = line.strip();
+      if (t.startsWith(key) && t.substring(key.length()).strip().startsWith(":")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static Optional<String> runnerOf(String[] args) {
