@@ -104,12 +104,7 @@ public final class CoOccurrences {
       byte[] bits = new byte[8];
       for (Map.Entry<String, double[]> e : row.partners.entrySet()) {
         IDS.encode(e.getKey(), out);
-        long d = Double.doubleToRawLongBits(e.getValue()[0]);
-        for (int i = 7; i >= 0; i--) {
-          bits[i] = (byte) d;
-          d >>>= 8;
-        }
-        out.write(bits);
+        KeyedRows.writeDouble(out, e.getValue()[0], bits);
         VarInt.encode((long) e.getValue()[1], out);
       }
     }
@@ -121,14 +116,8 @@ public final class CoOccurrences {
       byte[] bits = new byte[8];
       for (int k = 0; k < n; k++) {
         String partner = IDS.decode(in);
-        if (in.readNBytes(bits, 0, 8) != 8) {
-          throw new java.io.EOFException("co-occurrence row cut short");
-        }
-        long d = 0;
-        for (int i = 0; i < 8; i++) {
-          d = (d << 8) | (bits[i] & 0xff);
-        }
-        partners.put(partner, new double[] {Double.longBitsToDouble(d), VarInt.decodeLong(in)});
+        double dot = KeyedRows.readDouble(in, bits);
+        partners.put(partner, new double[] {dot, VarInt.decodeLong(in)});
       }
       return new CoOccurrences(partners);
     }
@@ -148,24 +137,7 @@ public final class CoOccurrences {
 
     @Override
     public CoOccurrences mergeAccumulators(Iterable<CoOccurrences> accs) {
-      // Merge into the largest: fewer map insertions and no re-hashing of the biggest row.
-      java.util.List<CoOccurrences> all = new java.util.ArrayList<>();
-      accs.forEach(all::add);
-      CoOccurrences largest = null;
-      for (CoOccurrences a : all) {
-        if (largest == null || a.size() > largest.size()) {
-          largest = a;
-        }
-      }
-      if (largest == null) {
-        return createAccumulator();
-      }
-      for (CoOccurrences a : all) {
-        if (a != largest) {
-          largest.addAll(a);
-        }
-      }
-      return largest;
+      return KeyedRows.mergeIntoLargest(accs, CoOccurrences::size, CoOccurrences::addAll, CoOccurrences::new);
     }
 
     @Override

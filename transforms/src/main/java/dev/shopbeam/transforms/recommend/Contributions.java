@@ -138,12 +138,7 @@ public final class Contributions {
         VarInt.encode(n, out);
         double[] v = e.getValue().v;
         for (int i = 0; i < n; i++) {
-          long d = Double.doubleToRawLongBits(v[i]);
-          for (int b = 7; b >= 0; b--) {
-            bits[b] = (byte) d;
-            d >>>= 8;
-          }
-          out.write(bits);
+          KeyedRows.writeDouble(out, v[i], bits);
         }
       }
     }
@@ -159,14 +154,7 @@ public final class Contributions {
         int n = VarInt.decodeInt(in);
         double[] v = new double[Math.max(n, 1)];
         for (int i = 0; i < n; i++) {
-          if (in.readNBytes(bits, 0, 8) != 8) {
-            throw new java.io.EOFException("contributions cut short");
-          }
-          long d = 0;
-          for (int b = 0; b < 8; b++) {
-            d = (d << 8) | (bits[b] & 0xff);
-          }
-          v[i] = Double.longBitsToDouble(d);
+          v[i] = KeyedRows.readDouble(in, bits);
         }
         candidates.put(candidate, new Values(v, n));
       }
@@ -191,23 +179,7 @@ public final class Contributions {
 
     @Override
     public Contributions mergeAccumulators(Iterable<Contributions> accs) {
-      List<Contributions> all = new ArrayList<>();
-      accs.forEach(all::add);
-      Contributions largest = null;
-      for (Contributions a : all) {
-        if (largest == null || a.size() > largest.size()) {
-          largest = a;
-        }
-      }
-      if (largest == null) {
-        return createAccumulator();
-      }
-      for (Contributions a : all) {
-        if (a != largest) {
-          largest.addAll(a);
-        }
-      }
-      return largest;
+      return KeyedRows.mergeIntoLargest(accs, Contributions::size, Contributions::addAll, Contributions::new);
     }
 
     @Override
