@@ -5,6 +5,9 @@ import dev.shopbeam.schemas.CategoryShare;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -15,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.BigDecimalCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -24,15 +31,13 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
-import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.util.VarInt;
 
 /**
  * Per known user, over the whole input (batch: the global window) or per event-time window (streaming):
@@ -40,7 +45,8 @@ import org.apache.beam.sdk.values.PCollection;
  * (30-minute gaps), category affinity and favourite category, favourite hour, and the last items touched. The columns are defined in {@code UserFeatures.avsc}.
  *
  * <p>One user's events meet in one worker (a user's history is the unit, as in the recommender); the
- * quintiles need every user's R, F and M in one place, which holds three numbers per user.
+ * quintiles need every user's R, F and M in one place: three numbers per user, sorted once per window and
+ * handed to the scoring step as a side input.
  */
 public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>, PCollection<UserFeatures>> {
   public static final long SESSION_GAP_MILLIS = 30 * 60_000L;
@@ -50,27 +56,28 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
 
   @Override
   public PCollection<UserFeatures> expand(PCollection<CommerceEvent> events) {
-    // Recency is measured to the last event of the input (or window), guests' included: joined to the
-    // users in the scoring stage, which sees every user of the window at once anyway.
-    PCollection<KV<String, Long>> asOf = events
+    // Recency is measured to the last event of the input (or window), guests' included.
+    PCollectionView<Long> asOf = events
         .apply("Event times", ParDo.of(new EventTimeFn())).setCoder(VarLongCoder.of())
         .apply("Last event time", Combine.globally(Max.ofLongs()).withoutDefaults())
-        .apply("Key last event time", WithKeys.of(""))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    PCollection<KV<String, UserFeatures>> users = events
+        .apply("Last event time as side input", View.asSingleton());
+    PCollection<UserFeatures> users = events
         .apply("Key by user", ParDo.of(new ByUserFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
         .apply("Histories", GroupByKey.create())
         .apply("Per user", ParDo.of(new PerUserFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.avro(UserFeatures.class)));
-    return KeyedPCollectionTuple.of(USERS, users).and(AS_OF, asOf)
-        .apply("All users together", CoGroupByKey.create())
-        .apply("Recency and RFM scores", ParDo.of(new ScoreFn()))
+        .setCoder(Coders.avro(UserFeatures.class));
+    // The quintiles rank each user among all users of the window: only three numbers per user travel to
+    // one place (and back as a side input), not every user's row under one key, so no group is bigger
+    // than one user's history (a runner may hold a group in memory; Flink's batch runtime can iterate
+    // one only once).
+    PCollectionView<RankColumns> columns = users
+        .apply("R, F and M of every user", Combine.globally(new RankColumnsFn()).withoutDefaults())
+        .apply("R, F and M as side input", View.asSingleton());
+    return users
+        .apply("Recency and RFM scores", ParDo.of(new ScoreFn(asOf, columns)).withSideInputs(asOf, columns))
         .setCoder(Coders.avro(UserFeatures.class));
   }
-
-  private static final TupleTag<UserFeatures> USERS = new TupleTag<>("users") {};
-  private static final TupleTag<Long> AS_OF = new TupleTag<>("asOf") {};
 
   static final class EventTimeFn extends DoFn<CommerceEvent, Long> {
     @ProcessElement
@@ -88,12 +95,12 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     }
   }
 
-  static final class PerUserFn extends DoFn<KV<String, Iterable<CommerceEvent>>, KV<String, UserFeatures>> {
+  static final class PerUserFn extends DoFn<KV<String, Iterable<CommerceEvent>>, UserFeatures> {
     @ProcessElement
-    public void process(@Element KV<String, Iterable<CommerceEvent>> user, OutputReceiver<KV<String, UserFeatures>> out) {
+    public void process(@Element KV<String, Iterable<CommerceEvent>> user, OutputReceiver<UserFeatures> out) {
       List<CommerceEvent> events = new ArrayList<>();
       user.getValue().forEach(events::add);
-      out.output(KV.of("", unscored(user.getKey(), events)));
+      out.output(unscored(user.getKey(), events));
     }
   }
 
@@ -200,55 +207,148 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     return (int) (1 + (5 * strictlyWorse) / users);
   }
 
-  static final class ScoreFn extends DoFn<KV<String, CoGbkResult>, UserFeatures> {
+  /**
+   * Every user's last event time, frequency and monetary value, each column sorted once complete: what a
+   * user's R, F and M are ranked against.
+   */
+  static final class RankColumns {
+    long[] lastEvent;
+    long[] frequency;
+    BigDecimal[] monetary;
+    int size;
+
+    RankColumns(int capacity) {
+      lastEvent = new long[capacity];
+      frequency = new long[capacity];
+      monetary = new BigDecimal[capacity];
+    }
+
+    void add(long last, long f, BigDecimal m) {
+      if (size == lastEvent.length) {
+        int grown = Math.max(16, size * 2);
+        lastEvent = java.util.Arrays.copyOf(lastEvent, grown);
+        frequency = java.util.Arrays.copyOf(frequency, grown);
+        monetary = java.util.Arrays.copyOf(monetary, grown);
+      }
+      lastEvent[size] = last;
+      frequency[size] = f;
+      monetary[size] = m;
+      size++;
+    }
+
+    RankColumns sorted() {
+      RankColumns s = new RankColumns(0);
+      s.lastEvent = java.util.Arrays.copyOf(lastEvent, size);
+      s.frequency = java.util.Arrays.copyOf(frequency, size);
+      s.monetary = java.util.Arrays.copyOf(monetary, size);
+      s.size = size;
+      java.util.Arrays.sort(s.lastEvent);
+      java.util.Arrays.sort(s.frequency);
+      java.util.Arrays.sort(s.monetary);
+      return s;
+    }
+  }
+
+  /** Collects {@link RankColumns} from users (partial results merge in any order: only sorted at the end). */
+  static final class RankColumnsFn extends Combine.CombineFn<UserFeatures, RankColumns, RankColumns> {
+    @Override
+    public RankColumns createAccumulator() {
+      return new RankColumns(16);
+    }
+
+    @Override
+    public RankColumns addInput(RankColumns acc, UserFeatures u) {
+      acc.add(u.getLastEvent().toEpochMilli(), u.getFrequency(), u.getMonetary());
+      return acc;
+    }
+
+    @Override
+    public RankColumns mergeAccumulators(Iterable<RankColumns> accs) {
+      RankColumns merged = null;
+      for (RankColumns a : accs) {
+        if (merged == null) {
+          merged = a;
+          continue;
+        }
+        for (int i = 0; i < a.size; i++) {
+          merged.add(a.lastEvent[i], a.frequency[i], a.monetary[i]);
+        }
+      }
+      return merged == null ? createAccumulator() : merged;
+    }
+
+    @Override
+    public RankColumns extractOutput(RankColumns acc) {
+      return acc.sorted();
+    }
+
+    @Override
+    public Coder<RankColumns> getAccumulatorCoder(CoderRegistry registry, Coder<UserFeatures> input) {
+      return RankColumnsCoder.INSTANCE;
+    }
+
+    @Override
+    public Coder<RankColumns> getDefaultOutputCoder(CoderRegistry registry, Coder<UserFeatures> input) {
+      return RankColumnsCoder.INSTANCE;
+    }
+  }
+
+  static final class RankColumnsCoder extends AtomicCoder<RankColumns> {
+    static final RankColumnsCoder INSTANCE = new RankColumnsCoder();
+    private static final BigDecimalCoder MONETARY = BigDecimalCoder.of();
+
+    @Override
+    public void encode(RankColumns c, OutputStream out) throws IOException {
+      VarInt.encode(c.size, out);
+      for (int i = 0; i < c.size; i++) {
+        VarInt.encode(c.lastEvent[i], out);
+        VarInt.encode(c.frequency[i], out);
+        MONETARY.encode(c.monetary[i], out);
+      }
+    }
+
+    @Override
+    public RankColumns decode(InputStream in) throws IOException {
+      int n = VarInt.decodeInt(in);
+      RankColumns c = new RankColumns(n);
+      for (int i = 0; i < n; i++) {
+        c.add(VarInt.decodeLong(in), VarInt.decodeLong(in), MONETARY.decode(in));
+      }
+      return c;
+    }
+  }
+
+  static final class ScoreFn extends DoFn<UserFeatures, UserFeatures> {
+    private final PCollectionView<Long> asOf;
+    private final PCollectionView<RankColumns> columns;
+
+    ScoreFn(PCollectionView<Long> asOf, PCollectionView<RankColumns> columns) {
+      this.asOf = asOf;
+      this.columns = columns;
+    }
+
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> all, BoundedWindow window, OutputReceiver<UserFeatures> out) {
-      long asOf = all.getValue().getOnly(AS_OF);
+    public void process(ProcessContext c, BoundedWindow window) {
+      UserFeatures u = c.element();
+      long asOfMillis = c.sideInput(asOf);
+      RankColumns all = c.sideInput(columns);
       java.time.Instant start = null;
       java.time.Instant end = null;
       if (window instanceof IntervalWindow) {
         start = java.time.Instant.ofEpochMilli(((IntervalWindow) window).start().getMillis());
         end = java.time.Instant.ofEpochMilli(((IntervalWindow) window).end().getMillis());
       }
-      List<UserFeatures> users = new ArrayList<>();
-      for (UserFeatures u : all.getValue().getAll(USERS)) {
-        users.add(UserFeatures.newBuilder(u).setWindowStart(start).setWindowEnd(end)
-            .setRecencyDays((asOf - u.getLastEvent().toEpochMilli()) / 86_400_000.0).build());
-      }
-      int n = users.size();
-      double[] recency = new double[n];
-      long[] frequency = new long[n];
-      BigDecimal[] monetary = new BigDecimal[n];
-      for (int i = 0; i < n; i++) {
-        recency[i] = users.get(i).getRecencyDays();
-        frequency[i] = users.get(i).getFrequency();
-        monetary[i] = users.get(i).getMonetary();
-      }
-      java.util.Arrays.sort(recency);
-      java.util.Arrays.sort(frequency);
-      java.util.Arrays.sort(monetary);
-      for (UserFeatures u : users) {
-        // worse recency = more days: users after the last index of this value
-        long worseR = n - upperBound(recency, u.getRecencyDays());
-        long worseF = lowerBound(frequency, u.getFrequency());
-        long worseM = lowerBound(monetary, u.getMonetary());
-        out.output(UserFeatures.newBuilder(u).setRScore(quintile(worseR, n)).setFScore(quintile(worseF, n))
-            .setMScore(quintile(worseM, n)).build());
-      }
-    }
-
-    private static int upperBound(double[] sorted, double v) {
-      int lo = 0;
-      int hi = sorted.length;
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (sorted[mid] <= v) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      return lo;
+      long last = u.getLastEvent().toEpochMilli();
+      int n = all.size;
+      // Worse recency = more days since the last event = an earlier last event. (asOf - t) / 86,400,000
+      // is strictly decreasing in t for millisecond times, so ranking times ranks the days exactly.
+      long worseR = lowerBound(all.lastEvent, last);
+      long worseF = lowerBound(all.frequency, u.getFrequency());
+      long worseM = lowerBound(all.monetary, u.getMonetary());
+      c.output(UserFeatures.newBuilder(u).setWindowStart(start).setWindowEnd(end)
+          .setRecencyDays((asOfMillis - last) / 86_400_000.0)
+          .setRScore(quintile(worseR, n)).setFScore(quintile(worseF, n)).setMScore(quintile(worseM, n))
+          .build());
     }
 
     private static int lowerBound(long[] sorted, long v) {

@@ -6,6 +6,7 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.DoubleArrayCoder;
+import dev.shopbeam.transforms.ToList;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -107,12 +108,16 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
         : e.getUserId() != null && heldOut(e.getUserId(), e.getItemId(), fraction, s)));
 
     KvCoder<String, String> userItem = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-    PCollection<KV<String, String>> touched = train
+    PCollection<KV<String, String>> touchedOnce = train
         .apply("Touched in training", ParDo.of(new UserItemFn(weights, false))).setCoder(userItem)
         .apply("Touched once", Distinct.create());
-    PCollection<KV<String, String>> bought = test
+    // A user's items join as one list per side (a heavy user has more items than a join should iterate).
+    PCollection<KV<String, List<String>>> touched =
+        touchedOnce.apply("Touched per user", Combine.perKey(ToList.create()));
+    PCollection<KV<String, List<String>>> bought = test
         .apply("Bought in test", ParDo.of(new UserItemFn(weights, true))).setCoder(userItem)
-        .apply("Bought once", Distinct.create());
+        .apply("Bought once", Distinct.create())
+        .apply("Bought per user", Combine.perKey(ToList.create()));
 
     PCollection<UserRecommendation> recommended =
         train.apply("Recommend from training", recommender()).get(RecommendItems.RECOMMENDATIONS);
@@ -125,8 +130,8 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
         .apply("Most popular", Top.of(recommender().k() + 200, new RecommendItems.ByScoreThenId()).withoutDefaults())
         .apply("Popular as side input", View.asList());
 
-    TupleTag<String> boughtTag = new TupleTag<>() {};
-    TupleTag<String> touchedTag = new TupleTag<>() {};
+    TupleTag<List<String>> boughtTag = new TupleTag<>() {};
+    TupleTag<List<String>> touchedTag = new TupleTag<>() {};
     TupleTag<UserRecommendation> recommendedTag = new TupleTag<>() {};
     TupleTag<KV<String, double[]>> metricsTag = new TupleTag<>() {};
     TupleTag<KV<String, String>> listedTag = new TupleTag<>() {};
@@ -146,7 +151,7 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
     PCollection<KV<String, Long>> listed = scored.get(listedTag).setCoder(userItem)
         .apply("Distinct listed items", Distinct.create())
         .apply("Items listed", Count.perKey());
-    PCollectionView<Long> catalogue = touched
+    PCollectionView<Long> catalogue = touchedOnce
         .apply("Train items", org.apache.beam.sdk.transforms.Values.create())
         .apply("Train items once", Distinct.create())
         .apply("Catalogue size", Count.globally())
@@ -163,14 +168,14 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
   /** One user's metrics for both systems, and the items each system listed (for coverage). */
   static final class ScoreFn extends DoFn<KV<String, CoGbkResult>, KV<String, double[]>> {
     private final int k;
-    private final TupleTag<String> boughtTag;
-    private final TupleTag<String> touchedTag;
+    private final TupleTag<List<String>> boughtTag;
+    private final TupleTag<List<String>> touchedTag;
     private final TupleTag<UserRecommendation> recommendedTag;
     private final PCollectionView<List<List<KV<String, Double>>>> popular;
     private final TupleTag<KV<String, double[]>> metricsTag;
     private final TupleTag<KV<String, String>> listedTag;
 
-    ScoreFn(int k, TupleTag<String> boughtTag, TupleTag<String> touchedTag, TupleTag<UserRecommendation> recommendedTag,
+    ScoreFn(int k, TupleTag<List<String>> boughtTag, TupleTag<List<String>> touchedTag, TupleTag<UserRecommendation> recommendedTag,
         PCollectionView<List<List<KV<String, Double>>>> popular, TupleTag<KV<String, double[]>> metricsTag,
         TupleTag<KV<String, String>> listedTag) {
       this.metricsTag = metricsTag;
@@ -185,9 +190,9 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
     @ProcessElement
     public void process(@Element KV<String, CoGbkResult> user, ProcessContext c, MultiOutputReceiver out) {
       Set<String> touched = new HashSet<>();
-      user.getValue().getAll(touchedTag).forEach(touched::add);
+      touched.addAll(user.getValue().getOnly(touchedTag, List.of()));
       Set<String> relevant = new HashSet<>();
-      for (String item : user.getValue().getAll(boughtTag)) {
+      for (String item : user.getValue().getOnly(boughtTag, List.of())) {
         if (!touched.contains(item)) {
           relevant.add(item);
         }

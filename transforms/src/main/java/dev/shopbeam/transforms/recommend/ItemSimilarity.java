@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.ToList;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -195,9 +196,11 @@ public abstract class ItemSimilarity
   private static PCollection<KV<String, KV<String, KV<Double, Long>>>> joinNorm(
       PCollection<KV<String, KV<String, KV<Double, Long>>>> pairs, PCollection<KV<String, Double>> normsSquared,
       String name, SerializableBiFunction<String, KV<String, KV<Double, Long>>, KV<String, KV<String, KV<Double, Long>>>> rekey) {
-    TupleTag<KV<String, KV<Double, Long>>> pairTag = new TupleTag<>() {};
+    // All pairs of a key join as one list: a popular item has more partners than a join should iterate.
+    TupleTag<List<KV<String, KV<Double, Long>>>> pairTag = new TupleTag<>() {};
     TupleTag<Double> normTag = new TupleTag<>() {};
-    return KeyedPCollectionTuple.of(pairTag, pairs).and(normTag, normsSquared)
+    return KeyedPCollectionTuple.of(pairTag, pairs.apply("Pairs per " + name, Combine.perKey(ToList.create())))
+        .and(normTag, normsSquared)
         .apply("Join norm of " + name, CoGroupByKey.create())
         .apply("Divide by norm of " + name, ParDo.of(new DoFn<KV<String, CoGbkResult>, KV<String, KV<String, KV<Double, Long>>>>() {
           @ProcessElement
@@ -208,7 +211,7 @@ public abstract class ItemSimilarity
               return; // an item with no weighted interest has no neighbours
             }
             double norm = Math.sqrt(normSquared);
-            for (KV<String, KV<Double, Long>> p : joined.getValue().getAll(pairTag)) {
+            for (KV<String, KV<Double, Long>> p : joined.getValue().getOnly(pairTag, List.of())) {
               out.output(rekey.apply(joined.getKey(),
                   KV.of(p.getKey(), KV.of(p.getValue().getKey() / norm, p.getValue().getValue()))));
             }

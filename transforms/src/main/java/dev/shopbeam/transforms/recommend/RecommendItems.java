@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.ToList;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -114,10 +115,12 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         histories.apply("Item similarity", similarity().fromHistories());
 
     // The user's recent items, each with its neighbours: (candidate, user) -> strength x similarity.
-    PCollection<KV<String, KV<String, Double>>> history = histories
+    // An item's users join as one list (a popular item has more users than a join should iterate).
+    PCollection<KV<String, List<KV<String, Double>>>> history = histories
         .apply("Recent items by item", ParDo.of(new RecentItemsFn(similarity().maxItemsPerUser())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
-    TupleTag<KV<String, Double>> userStrength = new TupleTag<>() {};
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore))
+        .apply("Users per item", Combine.perKey(ToList.create()));
+    TupleTag<List<KV<String, Double>>> userStrength = new TupleTag<>() {};
     TupleTag<KV<String, Double>> neighbour = new TupleTag<>() {};
     PCollection<KV<String, KV<String, Double>>> neighboursByItem = neighbours
         .apply("Neighbours by item", ParDo.of(new NeighbourByItemFn()))
@@ -130,11 +133,12 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Contributions.ContributionsCoder.INSTANCE))
         .apply("Score per user and candidate", Combine.perKey(new Contributions.Score()));
 
-    // What each user may not get back: (user, (item, bought?)).
-    PCollection<KV<String, KV<String, Boolean>>> own = events
+    // What each user may not get back: (user, [(item, bought?)]), one list per user.
+    PCollection<KV<String, List<KV<String, Boolean>>>> own = events
         .apply("Own items", ParDo.of(new OwnItemFn(similarity().weights())))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of())))
-        .apply("Once each", Distinct.create());
+        .apply("Once each", Distinct.create())
+        .apply("Own items per user", Combine.perKey(ToList.create()));
 
     // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
     int fill = k() + POPULAR_MARGIN;
@@ -162,7 +166,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .apply("Favourite category", Combine.perKey(new FavouriteCategoryFn()));
 
     TupleTag<List<KV<String, Double>>> candidateTag = new TupleTag<>() {};
-    TupleTag<KV<String, Boolean>> ownTag = new TupleTag<>() {};
+    TupleTag<List<KV<String, Boolean>>> ownTag = new TupleTag<>() {};
     TupleTag<String> favouriteTag = new TupleTag<>() {};
     PCollection<UserRecommendation> recommendations = KeyedPCollectionTuple
         .of(candidateTag, candidates).and(ownTag, own).and(favouriteTag, favourites)
@@ -307,10 +311,10 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
   /** For one item: each of its users -> (user, the item's neighbours each with strength x similarity). */
   static final class ContributionFn extends DoFn<KV<String, CoGbkResult>, KV<String, Contributions>> {
-    private final TupleTag<KV<String, Double>> users;
+    private final TupleTag<List<KV<String, Double>>> users;
     private final TupleTag<KV<String, Double>> neighbours;
 
-    ContributionFn(TupleTag<KV<String, Double>> users, TupleTag<KV<String, Double>> neighbours) {
+    ContributionFn(TupleTag<List<KV<String, Double>>> users, TupleTag<KV<String, Double>> neighbours) {
       this.users = users;
       this.neighbours = neighbours;
     }
@@ -322,7 +326,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
       if (ns.isEmpty()) {
         return;
       }
-      for (KV<String, Double> u : item.getValue().getAll(users)) {
+      for (KV<String, Double> u : item.getValue().getOnly(users, List.of())) {
         Contributions toUser = new Contributions();
         for (KV<String, Double> n : ns) {
           toUser.add(n.getKey(), u.getValue() * n.getValue());
@@ -419,14 +423,14 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final Set<String> unavailable;
     private final List<String> promoted;
     private final TupleTag<List<KV<String, Double>>> candidateTag;
-    private final TupleTag<KV<String, Boolean>> ownTag;
+    private final TupleTag<List<KV<String, Boolean>>> ownTag;
     private final TupleTag<String> favouriteTag;
     private final PCollectionView<List<List<KV<String, Double>>>> popular;
     private final PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory;
     private final PCollectionView<Map<String, String>> categories;
 
     RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable, List<String> promoted,
-        TupleTag<List<KV<String, Double>>> candidateTag, TupleTag<KV<String, Boolean>> ownTag, TupleTag<String> favouriteTag,
+        TupleTag<List<KV<String, Double>>> candidateTag, TupleTag<List<KV<String, Boolean>>> ownTag, TupleTag<String> favouriteTag,
         PCollectionView<List<List<KV<String, Double>>>> popular,
         PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory,
         PCollectionView<Map<String, String>> categories) {
@@ -447,7 +451,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     public void process(@Element KV<String, CoGbkResult> user, ProcessContext c, OutputReceiver<UserRecommendation> out) {
       Set<String> excluded = new HashSet<>();
       boolean known = false;
-      for (KV<String, Boolean> own : user.getValue().getAll(ownTag)) {
+      for (KV<String, Boolean> own : user.getValue().getOnly(ownTag, List.of())) {
         known = true;
         if (exclude == Exclude.INTERACTED || own.getValue()) {
           excluded.add(own.getKey());
