@@ -36,12 +36,88 @@ public final class OnlineRetailParser implements RecordParser {
   private static final ZoneRules LONDON_RULES = LONDON.getRules();
 
   private final EventIds ids = new EventIds();
+  /** Where the seven commas of a common-shape line are (this parser is not shared between threads). */
+  private final int[] commas = new int[FIELDS - 1];
   /** The last local day (epoch day) whose times all have one offset, and that offset in seconds. */
   private long uniformDay = Long.MIN_VALUE;
   private int uniformDayOffset;
 
   @Override
   public RecordOutcome parse(String text, Instant ingestTime) {
+    RecordOutcome common = parseCommonShape(text, ingestTime);
+    return common != null ? common : parseAnyShape(text, ingestTime);
+  }
+
+  /**
+   * The general path's outcome for a line of the common shape, read in place: eight fields, no quotes,
+   * line breaks or byte-order mark, and every field this parser reads already stripped and of its usual
+   * form. Null for any other line (the general path then decides). The description is never cut out
+   * (an event does not carry it), and numbers and times are read from the line without substrings.
+   */
+  RecordOutcome parseCommonShape(String text, Instant ingestTime) {
+    if (text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0 || text.indexOf('\uFEFF') >= 0) {
+      return null;
+    }
+    int[] c = commas;
+    int from = 0;
+    for (int k = 0; k < FIELDS - 1; k++) {
+      int comma = text.indexOf(',', from);
+      if (comma < 0) {
+        return null;
+      }
+      c[k] = comma;
+      from = comma + 1;
+    }
+    int n = text.length();
+    if (text.indexOf(',', from) >= 0) {
+      return null;
+    }
+    // InvoiceNo, StockCode: non-empty, nothing to strip.
+    if (!stripped(text, 0, c[0]) || !stripped(text, c[0] + 1, c[1])) {
+      return null;
+    }
+    int quantity = smallInt(text, c[2] + 1, c[3]);
+    if (quantity == Integer.MIN_VALUE) {
+      return null;
+    }
+    LocalDateTime local = FastText.localDateTime(text.substring(c[3] + 1, c[4]));
+    if (local == null) {
+      return null;
+    }
+    BigDecimal unitPrice = FastText.decimalScale3(text.substring(c[4] + 1, c[5]), 15);
+    if (unitPrice == null) {
+      return null;
+    }
+    // CustomerID and Country: empty, or nothing to strip.
+    if ((c[6] > c[5] + 1 && !stripped(text, c[5] + 1, c[6])) || (n > c[6] + 1 && !stripped(text, c[6] + 1, n))) {
+      return null;
+    }
+    String customer = c[6] == c[5] + 1 ? null : customerId(text.substring(c[5] + 1, c[6]));
+    String country = n == c[6] + 1 ? null : text.substring(c[6] + 1);
+    return outcome(text, text.substring(0, c[0]), text.substring(c[0] + 1, c[1]), quantity, london(local),
+        unitPrice, customer, country, ingestTime);
+  }
+
+  /** Whether s[from, to) is non-empty and starts and ends with a character {@code strip} keeps. */
+  private static boolean stripped(String s, int from, int to) {
+    return to > from && !Character.isWhitespace(s.charAt(from)) && !Character.isWhitespace(s.charAt(to - 1));
+  }
+
+  /** {@code Integer.parseInt} of s[from, to) for [-]1 to 9 digits; Integer.MIN_VALUE for anything else. */
+  private static int smallInt(String s, int from, int to) {
+    int i = from < to && s.charAt(from) == '-' ? from + 1 : from;
+    if (i == to || to - i > 9) {
+      return Integer.MIN_VALUE;
+    }
+    int v = FastText.digits(s, i, to);
+    if (v < 0) {
+      return Integer.MIN_VALUE;
+    }
+    return i == from ? v : -v;
+  }
+
+  /** Any line: split as Jackson's CSV reader splits it, every field checked with its own reason. */
+  RecordOutcome parseAnyShape(String text, Instant ingestTime) {
     String[] f = CsvRecord.fields(text);
     if (f == null) {
       return RecordOutcome.rejected(Reasons.MALFORMED_CSV, CsvRecord.whyMalformed(text));
@@ -86,6 +162,13 @@ public final class OnlineRetailParser implements RecordParser {
       }
     }
 
+    return outcome(text, invoice, stockCode, quantity, eventTime, unitPrice, customerId(f[6]),
+        CsvRecord.isBlank(f[7]) ? null : f[7].strip(), ingestTime);
+  }
+
+  /** The outcome of a line whose fields were read: a BUY, a CANCEL, a stock write-off or a rejection. */
+  private RecordOutcome outcome(String text, String invoice, String stockCode, int quantity, Instant eventTime,
+      BigDecimal unitPrice, String customer, String country, Instant ingestTime) {
     boolean cancellation = invoice.charAt(0) == 'C' || invoice.charAt(0) == 'c';
     Behavior behavior;
     if (cancellation) {
@@ -106,7 +189,7 @@ public final class OnlineRetailParser implements RecordParser {
     return RecordOutcome.event(
         CommerceEvent.newBuilder()
             .setEventId(ids.of("or", text))
-            .setUserId(customerId(f[6]))
+            .setUserId(customer)
             .setSessionId(invoice)
             .setItemId(stockCode)
             .setCategoryId(null)
@@ -114,7 +197,7 @@ public final class OnlineRetailParser implements RecordParser {
             .setQuantity(quantity)
             .setUnitPrice(unitPrice.setScale(3, RoundingMode.UNNECESSARY))
             .setCurrency("GBP")
-            .setCountry(CsvRecord.isBlank(f[7]) ? null : f[7].strip())
+            .setCountry(country)
             .setEventTime(eventTime)
             .setIngestTime(ingestTime)
             .setSource(SOURCE)
