@@ -7,7 +7,8 @@
 #                               on Flink and Spark
 #   ci/bench.sh synthetic ARGS  only the synthetic part; ARGS go to the bench command (--events=, --runner=, ...)
 #   ci/bench.sh retail ARGS     only the Online Retail part
-#   ci/bench.sh scale           peak heap of the batch pipeline at 1, 3 and 10 million synthetic events (Flink)
+#   ci/bench.sh scale           peak heap and live set of the batch pipeline at 1, 3 and 10 million synthetic
+#                               events (Flink)
 #
 # One line per run on stdout; a JSON record per run appended to bench-results/bench.jsonl.
 set -euo pipefail
@@ -32,7 +33,8 @@ case "$part" in
     done ;;
   scale)
     for n in 1000000 3000000 10000000; do
-      bench --events="$n" --pipelines=batch --runner=FlinkRunner "$@"
+      # The live set: a full collection every 15 s, the heap in use right after it (costs some time).
+      bench --events="$n" --pipelines=batch --runner=FlinkRunner --liveHeapEvery=15 "$@"
     done ;;
   all)
     bash "$0" synthetic "$@"

@@ -61,18 +61,25 @@ public final class Bench {
       "usage: bench [--events=2000000] [--seed=42] | [--input=FILE --format=F]",
       "             [--pipelines=hot-items,naive-beam,...|all] [--runner=FlinkRunner|SparkRunner|DirectRunner]",
       "             [--warmup=1] [--warmupEvents=50000] [--repeats=1] [--workDir=bench-work] [--json=FILE]",
+      "             [--liveHeapEvery=SECONDS]",
       "             [--BEAM_OPTION=V ...]",
       "Warm-up runs (not measured) read the first --warmupEvents lines of the input, so that JIT compilation",
       "and class loading are not billed to whichever pipeline happens to run first.",
+      "--liveHeapEvery=S forces a full collection every S seconds and reports the largest heap still in use",
+      "right after one (the live set) as 'live MB'; it costs each run some time. Without it 'live MB' is the",
+      "heap in use after the collector's own collections, which counts garbage it has not reached yet.",
       "Synthetic input (default): a seeded UserBehavior-layout shop with Zipf item popularity, sessions, a",
       "pv/cart/fav/buy mix, out-of-order and malformed lines; generated once into the work directory.",
       "The references (plain-java, naive-beam, native-flink) read the UserBehavior layout only.");
 
   private final PrintStream out;
+  /** Seconds between forced collections that measure the live set; 0: none (see USAGE). */
+  private final int liveHeapEverySeconds;
   private final ObjectMapper json = new ObjectMapper();
 
-  private Bench(PrintStream out) {
+  private Bench(PrintStream out, int liveHeapEverySeconds) {
     this.out = out;
+    this.liveHeapEverySeconds = liveHeapEverySeconds;
   }
 
   public static void main(String[] args) throws Exception {
@@ -105,7 +112,8 @@ public final class Bench {
       String key = a.substring(2, a.indexOf('='));
       String value = a.substring(a.indexOf('=') + 1);
       switch (key) {
-        case "events", "seed", "input", "format", "pipelines", "warmup", "warmupEvents", "repeats", "workDir", "json" ->
+        case "events", "seed", "input", "format", "pipelines", "warmup", "warmupEvents", "repeats", "workDir", "json",
+             "liveHeapEvery" ->
             o.put(key, value);
         default -> beamArgs.add(a); // runner, parallelism and every other Beam option
       }
@@ -129,7 +137,12 @@ public final class Bench {
     int warmup;
     int repeats;
     long events;
+    int liveHeapEverySeconds;
     try {
+      liveHeapEverySeconds = Integer.parseInt(o.getOrDefault("liveHeapEvery", "0"));
+      if (liveHeapEverySeconds < 0) {
+        throw new NumberFormatException("out of range");
+      }
       warmup = Integer.parseInt(o.getOrDefault("warmup", "1"));
       repeats = Integer.parseInt(o.getOrDefault("repeats", "1"));
       events = Long.parseLong(o.getOrDefault("events", "2000000").replace("_", ""));
@@ -137,7 +150,8 @@ public final class Bench {
         throw new NumberFormatException("out of range");
       }
     } catch (NumberFormatException e) {
-      err.println("error: --events, --warmup and --repeats take whole numbers (events >= 1, warmup >= 0, repeats >= 1)");
+      err.println("error: --events, --warmup, --repeats and --liveHeapEvery take whole numbers (events >= 1, warmup >= 0,"
+          + " repeats >= 1, liveHeapEvery >= 0)");
       return 2;
     }
     Path work = Paths.get(o.getOrDefault("workDir", "bench-work")).toAbsolutePath();
@@ -165,7 +179,7 @@ public final class Bench {
     long warmupLines = Math.min(lines, Long.parseLong(o.getOrDefault("warmupEvents", "50000")));
     Path warmupInput = warmupLines == lines ? input : head(input, warmupLines, work);
     String runner = PipelineLauncher.runnerOf(beam).orElse(PipelineLauncher.DEFAULT_RUNNER);
-    Bench bench = new Bench(out);
+    Bench bench = new Bench(out, liveHeapEverySeconds);
     out.printf("bench: %s (%s, %,d lines) on %d cores, max heap %d MB, Java %s%n", input, format.cliName(), lines,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
@@ -257,7 +271,7 @@ public final class Bench {
 
   Result measure(String name, String runner, long events, boolean warmup, Callable<Map<String, Long>> run)
       throws Exception {
-    try (HeapSampler heap = new HeapSampler()) {
+    try (HeapSampler heap = new HeapSampler(liveHeapEverySeconds)) {
       long start = System.nanoTime();
       long cpuStart = processCpuNanos();
       Map<String, Long> rows = run.call();
@@ -316,6 +330,7 @@ public final class Bench {
     n.put("cpuSeconds", Math.round(r.cpuSeconds() * 1000) / 1000.0);
     n.put("peakHeapMb", r.peakHeapMb());
     n.put("peakLiveHeapMb", r.peakLiveMb());
+    n.put("liveHeapEverySeconds", liveHeapEverySeconds); // 0: peakLiveHeapMb is after the collector's own GCs
     n.put("warmup", r.warmup());
     n.put("cores", Runtime.getRuntime().availableProcessors());
     n.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);

@@ -8,8 +8,11 @@ import java.util.List;
 
 /**
  * Samples this JVM's heap while a run goes on. Two figures: the peak of heap in use (what the collector
- * let accumulate, which depends on the heap size it was given) and the peak of what was still live right
- * after a collection (the working set, which is what "memory stays flat" is about).
+ * let accumulate, which depends on the heap size it was given) and the peak of what was still in use
+ * right after a collection. The collector's own young collections leave the old generation as it is,
+ * garbage included, so that second figure grows with a run's length until an old-generation cycle
+ * runs; given an interval, the sampler forces a full collection that often and takes the heap in use
+ * right after it instead: the live set at that moment, which is what "memory stays flat" is about.
  */
 final class HeapSampler implements AutoCloseable {
   private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -18,8 +21,11 @@ final class HeapSampler implements AutoCloseable {
   private volatile boolean running = true;
   private volatile long peakUsed;
   private volatile long peakLive;
+  private final long forceEveryNanos;
 
-  HeapSampler() {
+  /** @param liveSetEverySeconds seconds between forced full collections; 0 for none */
+  HeapSampler(int liveSetEverySeconds) {
+    forceEveryNanos = liveSetEverySeconds * 1_000_000_000L;
     System.gc(); // what an earlier run left behind is not this run's
     thread = new Thread(this::sample, "heap-sampler");
     thread.setDaemon(true);
@@ -27,15 +33,21 @@ final class HeapSampler implements AutoCloseable {
   }
 
   private void sample() {
+    long lastForced = System.nanoTime();
     while (running) {
       long used = 0;
       long live = 0;
       for (MemoryPoolMXBean p : heapPools) {
         used += p.getUsage().getUsed();
         MemoryUsage afterGc = p.getCollectionUsage();
-        if (afterGc != null) {
+        if (afterGc != null && forceEveryNanos == 0) {
           live += afterGc.getUsed();
         }
+      }
+      if (forceEveryNanos > 0 && System.nanoTime() - lastForced >= forceEveryNanos) {
+        System.gc(); // a full, stop-the-world collection with G1 (unless -XX:+ExplicitGCInvokesConcurrent)
+        live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        lastForced = System.nanoTime();
       }
       peakUsed = Math.max(peakUsed, used);
       peakLive = Math.max(peakLive, live);
