@@ -1,10 +1,19 @@
 package dev.shopbeam.runners.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Samples this JVM's heap while a run goes on. Two figures: the peak of heap in use (what the collector
@@ -12,7 +21,11 @@ import java.util.List;
  * right after a collection. The collector's own young collections leave the old generation as it is,
  * garbage included, so that second figure grows with a run's length until an old-generation cycle
  * runs; given an interval, the sampler forces a full collection that often and takes the heap in use
- * right after it instead: the live set at that moment, which is what "memory stays flat" is about.
+ * at the end of each full collection instead, as the collector reports it (its notification): the live
+ * set at that moment, which is what "memory stays flat" is about. Not the heap read after
+ * {@code System.gc()} returns (other threads allocate at once), and not {@code jmap -histo:live}, whose
+ * collection the JVM skips while a thread holds the GC locker (JNI critical sections, such as
+ * compression of Flink's shuffle buffers), counting garbage as live.
  */
 final class HeapSampler implements AutoCloseable {
   private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -22,11 +35,25 @@ final class HeapSampler implements AutoCloseable {
   private volatile long peakUsed;
   private volatile long peakLive;
   private final long forceEveryNanos;
+  private final Set<String> heapPoolNames = heapPools.stream().map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+  private final List<NotificationEmitter> listenedTo = new ArrayList<>();
+  private final NotificationListener onFullCollection = this::onCollection;
+  /** JVM uptime once the collection before the run was over: later collections are the run's. */
+  private final long startUptimeMillis;
 
   /** @param liveSetEverySeconds seconds between forced full collections; 0 for none */
   HeapSampler(int liveSetEverySeconds) {
     forceEveryNanos = liveSetEverySeconds * 1_000_000_000L;
     System.gc(); // what an earlier run left behind is not this run's
+    startUptimeMillis = ManagementFactory.getRuntimeMXBean().getUptime();
+    if (forceEveryNanos > 0) {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter emitter) {
+          emitter.addNotificationListener(onFullCollection, null, null);
+          listenedTo.add(emitter);
+        }
+      }
+    }
     thread = new Thread(this::sample, "heap-sampler");
     thread.setDaemon(true);
     thread.start();
@@ -46,16 +73,37 @@ final class HeapSampler implements AutoCloseable {
       }
       if (forceEveryNanos > 0 && System.nanoTime() - lastForced >= forceEveryNanos) {
         System.gc(); // a full, stop-the-world collection with G1 (unless -XX:+ExplicitGCInvokesConcurrent)
-        live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         lastForced = System.nanoTime();
       }
       peakUsed = Math.max(peakUsed, used);
-      peakLive = Math.max(peakLive, live);
+      if (forceEveryNanos == 0) {
+        peakLive = Math.max(peakLive, live);
+      }
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
         return;
       }
+    }
+  }
+
+  /** At the end of a full (major) collection: the heap in use then is the live set. */
+  private void onCollection(Notification n, Object handback) {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+    if (!info.getGcAction().contains("major") || info.getGcInfo().getStartTime() < startUptimeMillis) {
+      return; // young and mixed collections leave the old generation's garbage in place
+    }
+    long live = 0;
+    for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+      if (heapPoolNames.contains(pool.getKey())) {
+        live += pool.getValue().getUsed();
+      }
+    }
+    synchronized (this) {
+      peakLive = Math.max(peakLive, live);
     }
   }
 
@@ -71,5 +119,12 @@ final class HeapSampler implements AutoCloseable {
   public void close() {
     running = false;
     thread.interrupt();
+    for (NotificationEmitter emitter : listenedTo) {
+      try {
+        emitter.removeNotificationListener(onFullCollection);
+      } catch (javax.management.ListenerNotFoundException e) {
+        // already gone
+      }
+    }
   }
 }
