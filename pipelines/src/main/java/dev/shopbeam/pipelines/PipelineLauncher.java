@@ -150,8 +150,8 @@ public final class PipelineLauncher {
       // tests enforce it), so the copies protect nothing.
       addIfAbsent(out, args, "objectReuse", "true");
       // Not --reIterableGroupByKeyResult: it makes Flink's batch runtime copy every group of the job into
-      // a list on the heap, including the one-shard table writes (a whole table under one key: 0.8 GB
-      // live at 1M events). Flink hands a group over as a stream instead, and our joins never need to
+      // a list on the heap, including the one-shard table writes (a whole table under one key: every row
+      // of clean_events at once). Flink hands a group over as a stream instead, and our joins never need to
       // iterate one twice: a key's many values join as one list (ToList), the quintiles use side inputs
       // (LargeGroupsOnFlinkTest).
       configureLocalFlink(out);

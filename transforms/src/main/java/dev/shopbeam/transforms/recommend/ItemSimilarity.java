@@ -199,7 +199,7 @@ public abstract class ItemSimilarity
     // All pairs of a key join as one list: a popular item has more partners than a join should iterate.
     TupleTag<List<KV<String, KV<Double, Long>>>> pairTag = new TupleTag<>() {};
     TupleTag<Double> normTag = new TupleTag<>() {};
-    return KeyedPCollectionTuple.of(pairTag, pairs.apply("Pairs per " + name, Combine.perKey(ToList.create())))
+    return KeyedPCollectionTuple.of(pairTag, pairs.apply("Pairs per " + name + " item", Combine.perKey(ToList.create())))
         .and(normTag, normsSquared)
         .apply("Join norm of " + name, CoGroupByKey.create())
         .apply("Divide by norm of " + name, ParDo.of(new DoFn<KV<String, CoGbkResult>, KV<String, KV<String, KV<Double, Long>>>>() {
