@@ -48,6 +48,6 @@ public abstract class FeaturesPerWindow extends PTransform<PCollection<CommerceE
         .discardingFiredPanes());
     return PCollectionTuple
         .of(ITEM_FEATURES, windowed.apply("Item features", new ItemFeaturesOf()))
-        .and(USER_FEATURES, windowed.apply("User features", new UserFeaturesOf()));
+        .and(USER_FEATURES, windowed.apply("User features", UserFeaturesOf.rankedInOneGroupPerWindow()));
   }
 }

@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.CategoryShare;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.ToList;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,11 +33,16 @@ import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
@@ -54,19 +60,53 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
   private static final Map<Behavior, Integer> WEIGHT =
       Map.of(Behavior.VIEW, 1, Behavior.FAV, 2, Behavior.CART, 3, Behavior.BUY, 4, Behavior.CANCEL, 0);
 
+  private final boolean ranksAsSideInput;
+
+  /** Ranks every user against side-input columns: for bounded input (the whole input, any number of users). */
+  public UserFeaturesOf() {
+    this(true);
+  }
+
+  private UserFeaturesOf(boolean ranksAsSideInput) {
+    this.ranksAsSideInput = ranksAsSideInput;
+  }
+
+  /**
+   * Ranks each window's users together in one group (all of a window's users as one list), without side
+   * inputs: for unbounded input, because Spark's streaming runner has no side inputs over unbounded
+   * collections. A window's users are what one worker holds.
+   */
+  public static UserFeaturesOf rankedInOneGroupPerWindow() {
+    return new UserFeaturesOf(false);
+  }
+
   @Override
   public PCollection<UserFeatures> expand(PCollection<CommerceEvent> events) {
     // Recency is measured to the last event of the input (or window), guests' included.
-    PCollectionView<Long> asOf = events
+    PCollection<Long> lastEventTime = events
         .apply("Event times", ParDo.of(new EventTimeFn())).setCoder(VarLongCoder.of())
-        .apply("Last event time", Combine.globally(Max.ofLongs()).withoutDefaults())
-        .apply("Last event time as side input", View.asSingleton());
+        .apply("Last event time", Combine.globally(Max.ofLongs()).withoutDefaults());
     PCollection<UserFeatures> users = events
         .apply("Key by user", ParDo.of(new ByUserFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
         .apply("Histories", GroupByKey.create())
         .apply("Per user", ParDo.of(new PerUserFn()))
         .setCoder(Coders.avro(UserFeatures.class));
+    if (!ranksAsSideInput) {
+      // One value per side under the window's one key: the join never iterates a group twice.
+      PCollection<KV<String, List<UserFeatures>>> all = users
+          .apply("Key all users", WithKeys.of(""))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.avro(UserFeatures.class)))
+          .apply("All users as one list", Combine.perKey(ToList.create()));
+      PCollection<KV<String, Long>> asOf = lastEventTime
+          .apply("Key last event time", WithKeys.of(""))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+      return KeyedPCollectionTuple.of(USERS, all).and(AS_OF, asOf)
+          .apply("All users together", CoGroupByKey.create())
+          .apply("Recency and RFM scores", ParDo.of(new ScoreTogetherFn()))
+          .setCoder(Coders.avro(UserFeatures.class));
+    }
+    PCollectionView<Long> asOf = lastEventTime.apply("Last event time as side input", View.asSingleton());
     // The quintiles rank each user among all users of the window: only three numbers per user travel to
     // one place (and back as a side input), not every user's row under one key, so no group is bigger
     // than one user's history (a runner may hold a group in memory; Flink's batch runtime can iterate
@@ -318,6 +358,29 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     }
   }
 
+  private static final TupleTag<List<UserFeatures>> USERS = new TupleTag<>("users") {};
+  private static final TupleTag<Long> AS_OF = new TupleTag<>("asOf") {};
+
+  /** All users of a window, joined as one list with the window's last event time. */
+  static final class ScoreTogetherFn extends DoFn<KV<String, CoGbkResult>, UserFeatures> {
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> all, BoundedWindow window, OutputReceiver<UserFeatures> out) {
+      Long asOf = all.getValue().getOnly(AS_OF, null);
+      List<UserFeatures> users = all.getValue().getOnly(USERS, List.of());
+      if (asOf == null || users.isEmpty()) {
+        return;
+      }
+      RankColumns columns = new RankColumns(users.size());
+      for (UserFeatures u : users) {
+        columns.add(u.getLastEvent().toEpochMilli(), u.getFrequency(), u.getMonetary());
+      }
+      RankColumns sorted = columns.sorted();
+      for (UserFeatures u : users) {
+        out.output(ScoreFn.scored(u, asOf, sorted, window));
+      }
+    }
+  }
+
   static final class ScoreFn extends DoFn<UserFeatures, UserFeatures> {
     private final PCollectionView<Long> asOf;
     private final PCollectionView<RankColumns> columns;
@@ -329,9 +392,11 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
 
     @ProcessElement
     public void process(ProcessContext c, BoundedWindow window) {
-      UserFeatures u = c.element();
-      long asOfMillis = c.sideInput(asOf);
-      RankColumns all = c.sideInput(columns);
+      c.output(scored(c.element(), c.sideInput(asOf), c.sideInput(columns), window));
+    }
+
+    /** The user with window bounds, recency and the three quintile scores among {@code all}. */
+    static UserFeatures scored(UserFeatures u, long asOfMillis, RankColumns all, BoundedWindow window) {
       java.time.Instant start = null;
       java.time.Instant end = null;
       if (window instanceof IntervalWindow) {
@@ -345,10 +410,10 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
       long worseR = lowerBound(all.lastEvent, last);
       long worseF = lowerBound(all.frequency, u.getFrequency());
       long worseM = lowerBound(all.monetary, u.getMonetary());
-      c.output(UserFeatures.newBuilder(u).setWindowStart(start).setWindowEnd(end)
+      return UserFeatures.newBuilder(u).setWindowStart(start).setWindowEnd(end)
           .setRecencyDays((asOfMillis - last) / 86_400_000.0)
           .setRScore(quintile(worseR, n)).setFScore(quintile(worseF, n)).setMScore(quintile(worseM, n))
-          .build());
+          .build();
     }
 
     private static int lowerBound(long[] sorted, long v) {

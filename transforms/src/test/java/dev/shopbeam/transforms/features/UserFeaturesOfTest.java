@@ -135,6 +135,16 @@ class UserFeaturesOfTest {
     p.run().waitUntilFinish();
   }
 
+  /** The streaming variant (each window's users ranked in one group) gives the same rows. */
+  @Test
+  void rankedInOneGroupMatchesTheModelOnASyntheticShop(TestPipeline p) {
+    List<CommerceEvent> shop = TestEvents.shop(4L, 30, 20, 120);
+    PAssert.that(asText(p.apply(Create.of(shop).withCoder(Coders.events()))
+            .apply(UserFeaturesOf.rankedInOneGroupPerWindow())))
+        .containsInAnyOrder(asText(model(shop)));
+    p.run().waitUntilFinish();
+  }
+
   @Test
   void quintilesGiveTheBestFifthFiveAndTiesOneScore() {
     assertEquals(1, UserFeaturesOf.quintile(0, 10));
