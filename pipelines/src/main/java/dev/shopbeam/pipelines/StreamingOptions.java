@@ -145,13 +145,14 @@ public interface StreamingOptions extends AnalyticsOptions, RecommendOptions {
   void setRecommendationRound(String value);
 
   @Description("Topic for changed neighbour lists (key item_id; value a JSON array of item_similarity rows, empty"
-      + " when the item has no neighbours any more).")
+      + " when the item has no neighbours any more; header shopbeam.version: the item's version, keep the highest).")
   @Default.String("shopbeam.item_similarity")
   String getItemSimilarityTopic();
 
   void setItemSimilarityTopic(String value);
 
-  @Description("Topic for changed recommendation lists (key user_id; value a JSON array of user_recommendations rows).")
+  @Description("Topic for changed recommendation lists (key user_id; value a JSON array of user_recommendations rows;"
+      + " header shopbeam.version: the user's version, keep the highest).")
   @Default.String("shopbeam.user_recommendations")
   String getRecommendationsTopic();
 

@@ -15,11 +15,11 @@ import dev.shopbeam.pipelines.StreamingPipeline;
 import dev.shopbeam.pipelines.Tables;
 import dev.shopbeam.pipelines.io.OutputFormat;
 import dev.shopbeam.pipelines.io.ReadTables;
+import dev.shopbeam.pipelines.io.WriteKafkaLists;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.testing.ExpectedOutcomes;
 import dev.shopbeam.transforms.testing.TestData;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,26 +118,50 @@ class StreamingParityTest {
         OutputFormat.JSON);
     similarities.sort(null);
     assertThat(similarities.size(), greaterThan(0));
-    // Reads until the topic has been quiet for 5 s: under a loaded CI machine a 2 s pause once ended the
-    // read before an item's last list (DirectRunner, full suite), and an earlier list looked like the latest.
-    assertThat(latestListRows(KAFKA.consume(prefix + ".item_similarity", 1, 5000)), equalTo(similarities));
+    // The latest list is the highest version, not the last offset: the DirectRunner writes bundles of one
+    // step in parallel, and an item's earlier list once landed after its latest (full suite, loaded machine).
+    List<ConsumerRecord<byte[], byte[]>> similarityRecords = KAFKA.consume(prefix + ".item_similarity", 1, 2000);
+    assertThat(latestListRows(similarityRecords), equalTo(similarities));
+    assertNoVersionMissing(similarityRecords);
     java.util.Set<String> usersInBatch = new java.util.TreeSet<>();
     for (String row : ReadTables.rows(batch, Tables.USER_RECOMMENDATIONS, Tables.ALL.get(Tables.USER_RECOMMENDATIONS),
         OutputFormat.JSON)) {
       usersInBatch.add(JSON.readTree(row).get("user_id").asText());
     }
     java.util.Set<String> usersStreamed = new java.util.TreeSet<>();
-    for (ConsumerRecord<byte[], byte[]> r : KAFKA.consume(prefix + ".user_recommendations", 1, 2000)) {
+    List<ConsumerRecord<byte[], byte[]>> recommendationRecords = KAFKA.consume(prefix + ".user_recommendations", 1, 2000);
+    for (ConsumerRecord<byte[], byte[]> r : recommendationRecords) {
       usersStreamed.add(new String(r.key(), StandardCharsets.UTF_8));
     }
+    assertNoVersionMissing(recommendationRecords);
     assertThat(usersStreamed, equalTo(usersInBatch));
   }
 
-  /** The rows of the latest JSON-array value per key of a list topic, sorted. */
+  /** Each key's lists by version. */
+  private static Map<String, java.util.TreeMap<Long, String>> listsByVersion(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<String, java.util.TreeMap<Long, String>> byKey = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String key = new String(r.key(), StandardCharsets.UTF_8);
+      long version = WriteKafkaLists.versionOf(r.headers());
+      assertThat(key + " has a version", version, greaterThan(0L));
+      String before = byKey.computeIfAbsent(key, k -> new java.util.TreeMap<>())
+          .put(version, new String(r.value(), StandardCharsets.UTF_8));
+      assertThat(key + " v" + version + " written twice", before, is((String) null));
+    }
+    return byKey;
+  }
+
+  /** Once a job is through: every key's versions on a list topic are 1..n (no list lost). */
+  private static void assertNoVersionMissing(List<ConsumerRecord<byte[], byte[]>> records) {
+    listsByVersion(records).forEach((key, versions) ->
+        assertThat(key + " versions " + versions.keySet(), versions.lastKey(), is((long) versions.size())));
+  }
+
+  /** The rows of the highest-version JSON-array value per key of a list topic, sorted. */
   private static List<String> latestListRows(List<ConsumerRecord<byte[], byte[]>> records) throws java.io.IOException {
     List<String> rows = new ArrayList<>();
-    for (String list : latestPerKey(records)) {
-      for (JsonNode row : JSON.readTree(list)) {
+    for (java.util.TreeMap<Long, String> versions : listsByVersion(records).values()) {
+      for (JsonNode row : JSON.readTree(versions.lastEntry().getValue())) {
         rows.add(JSON.writeValueAsString(row));
       }
     }

@@ -11,6 +11,7 @@ import dev.shopbeam.schemas.internal.RecommenderUserRound;
 import dev.shopbeam.schemas.internal.RowUpdateKind;
 import dev.shopbeam.schemas.internal.UserRoundKind;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.Versioned;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -78,6 +79,8 @@ import org.joda.time.Instant;
  * </ol>
  * So after a round, the similarity state equals {@link ItemSimilarity} over everything up to the round's
  * end, and an active user's list equals the batch list over that prefix (tested against the model).
+ * Every published list carries its key's version (1, 2, ...): Beam keeps no order between elements, so
+ * a consumer keeps the list with the highest version, whatever order a runner delivered them in.
  * Nothing holds a users x items matrix; a user's work per round is bounded by the history cap.
  *
  * <p>An event later than its round's end (within the allowed lateness that lets it through) is applied
@@ -86,11 +89,14 @@ import org.joda.time.Instant;
  */
 @AutoValue
 public abstract class StreamingRecommender extends PTransform<PCollection<CommerceEvent>, PCollectionTuple> {
-  /** Items whose neighbour list changed in a round, with the whole new list (empty: no neighbours any more). */
-  public static final TupleTag<KV<String, List<dev.shopbeam.schemas.ItemSimilarity>>> SIMILARITY_CHANGES =
+  /**
+   * Items whose neighbour list changed in a round, with the whole new list (empty: no neighbours any more),
+   * versioned per item: the list with the highest version is the item's current one.
+   */
+  public static final TupleTag<KV<String, Versioned<List<dev.shopbeam.schemas.ItemSimilarity>>>> SIMILARITY_CHANGES =
       new TupleTag<>("itemSimilarityChanges") {};
-  /** Users whose recommendations changed in a round, with the whole new list. */
-  public static final TupleTag<KV<String, List<UserRecommendation>>> RECOMMENDATION_CHANGES =
+  /** Users whose recommendations changed in a round, with the whole new list, versioned per user. */
+  public static final TupleTag<KV<String, Versioned<List<UserRecommendation>>>> RECOMMENDATION_CHANGES =
       new TupleTag<>("recommendationChanges") {};
 
   private static final TupleTag<KV<String, RecommenderRowUpdate>> ROW_UPDATES = new TupleTag<>("rowUpdates") {};
@@ -112,6 +118,14 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
   /** The end (max timestamp) of the round an event time falls in: the round's id and timer time. */
   public static long roundOf(long eventMillis, long roundMillis) {
     return Math.floorDiv(eventMillis, roundMillis) * roundMillis + roundMillis - 1;
+  }
+
+  /** The key's next list version (1 for its first list), kept in its state. */
+  static long nextVersion(ValueState<Long> version) {
+    Long last = version.read();
+    long next = last == null ? 1 : last + 1;
+    version.write(next);
+    return next;
   }
 
   @Override
@@ -158,15 +172,16 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
         .apply("Item neighbours", ParDo.of(new ItemRowsFn(s.minCoUsers(), s.neighboursPerItem()))
             .withOutputTags(USER_ROUNDS, TupleTagList.of(SIMILARITY_CHANGES)));
 
-    PCollection<KV<String, List<UserRecommendation>>> changes = PCollectionList.of(fromUsers.get(USER_ROUNDS).setCoder(userCoder))
+    PCollection<KV<String, Versioned<List<UserRecommendation>>>> changes = PCollectionList.of(fromUsers.get(USER_ROUNDS).setCoder(userCoder))
         .and(fromRows.get(USER_ROUNDS).setCoder(userCoder))
         .apply("All user rounds", Flatten.pCollections())
         .apply("User lists", ParDo.of(new UserListsFn(r.k(), r.maxPerCategory(), r.unavailableItems(),
                 r.promotedItems(), popular))
             .withSideInputs(popular))
-        .setCoder(KvCoder.of(str, ListCoder.of(Coders.avro(UserRecommendation.class))));
+        .setCoder(KvCoder.of(str, Versioned.VersionedCoder.of(ListCoder.of(Coders.avro(UserRecommendation.class)))));
     return PCollectionTuple.of(SIMILARITY_CHANGES, fromRows.get(SIMILARITY_CHANGES)
-            .setCoder(KvCoder.of(str, ListCoder.of(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class)))))
+            .setCoder(KvCoder.of(str, Versioned.VersionedCoder.of(
+                ListCoder.of(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class))))))
         .and(RECOMMENDATION_CHANGES, changes);
   }
 
@@ -517,6 +532,9 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
     private final StateSpec<ValueState<List<KV<String, KV<Double, Long>>>>> topSpec = StateSpecs.value(
         ListCoder.of(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(DoubleCoder.of(), VarLongCoder.of()))));
 
+    @StateId("version")
+    private final StateSpec<ValueState<Long>> versionSpec = StateSpecs.value(VarLongCoder.of());
+
     @TimerId("round")
     private final TimerSpec roundSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -539,8 +557,8 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
         @StateId("pending") BagState<RecommenderRowUpdate> pending, @StateId("timerAt") ValueState<Long> timerAt,
         @StateId("pairs") ValueState<Map<String, KV<Double, Long>>> pairsState,
         @StateId("norms") ValueState<Map<String, KV<Double, String>>> normsState,
-        @StateId("top") ValueState<List<KV<String, KV<Double, Long>>>> topState, @TimerId("round") Timer timer,
-        MultiOutputReceiver out) {
+        @StateId("top") ValueState<List<KV<String, KV<Double, Long>>>> topState,
+        @StateId("version") ValueState<Long> version, @TimerId("round") Timer timer, MultiOutputReceiver out) {
       long round = c.timestamp().getMillis();
       String item = itemState.read();
       Map<String, KV<Double, Long>> pairs = pairsState.read() == null ? new HashMap<>() : new HashMap<>(pairsState.read());
@@ -584,7 +602,7 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
                 .setNeighbourId(n.getKey()).setSimilarity(n.getValue().getKey()).setCoUsers(n.getValue().getValue())
                 .build());
           }
-          out.get(SIMILARITY_CHANGES).output(KV.of(item, rows));
+          out.get(SIMILARITY_CHANGES).output(KV.of(item, Versioned.of(nextVersion(version), rows)));
         }
       }
       for (RecommenderRowUpdate request : requests) {
@@ -689,7 +707,7 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
   }
 
   /** Stage 4, per user: a round's answers summed and ranked with the rules; published when the list changed. */
-  static final class UserListsFn extends DoFn<KV<String, RecommenderUserRound>, KV<String, List<UserRecommendation>>> {
+  static final class UserListsFn extends DoFn<KV<String, RecommenderUserRound>, KV<String, Versioned<List<UserRecommendation>>>> {
     private final int k;
     private final int maxPerCategory;
     private final Set<String> unavailable;
@@ -706,6 +724,9 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
     @StateId("published")
     private final StateSpec<ValueState<List<String>>> publishedSpec = StateSpecs.value(ListCoder.of(StringUtf8Coder.of()));
 
+    @StateId("version")
+    private final StateSpec<ValueState<Long>> versionSpec = StateSpecs.value(VarLongCoder.of());
+
     UserListsFn(int k, int maxPerCategory, Set<String> unavailable, List<String> promoted,
         PCollectionView<List<RecommenderPopular>> popular) {
       this.k = k;
@@ -718,7 +739,8 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
     @ProcessElement
     public void process(@Element KV<String, RecommenderUserRound> m, ProcessContext c,
         @StateId("pending") BagState<RecommenderUserRound> pending, @StateId("lastRound") ValueState<Long> lastRound,
-        @StateId("published") ValueState<List<String>> published, OutputReceiver<KV<String, List<UserRecommendation>>> out) {
+        @StateId("published") ValueState<List<String>> published, @StateId("version") ValueState<Long> version,
+        OutputReceiver<KV<String, Versioned<List<UserRecommendation>>>> out) {
       long round = m.getValue().getRound();
       Long last = lastRound.read();
       if (last != null && round <= last) {
@@ -788,7 +810,7 @@ public abstract class StreamingRecommender extends PTransform<PCollection<Commer
       list.forEach(r -> signature.add(r.getReason() + ":" + r.getItemId()));
       if (!signature.equals(published.read())) {
         published.write(signature);
-        out.output(KV.of(m.getKey(), list));
+        out.output(KV.of(m.getKey(), Versioned.of(nextVersion(version), list)));
       }
     }
   }

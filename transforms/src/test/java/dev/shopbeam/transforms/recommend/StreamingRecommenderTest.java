@@ -9,6 +9,7 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.ItemSimilarity;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.Versioned;
 import dev.shopbeam.transforms.testing.RecommendModel;
 import dev.shopbeam.transforms.testing.TestEvents;
 import dev.shopbeam.transforms.testing.TestPipelineExtension;
@@ -58,7 +59,7 @@ class StreamingRecommenderTest {
   private static final long ROUND = Duration.standardMinutes(20).getMillis();
 
   /** Each published list, as (round, key, rows as text), the round being its timestamp. */
-  static final class WithRoundFn<T> extends DoFn<KV<String, List<T>>, KV<Long, KV<String, List<String>>>> {
+  static final class WithRoundFn<T> extends DoFn<KV<String, Versioned<List<T>>>, KV<Long, KV<String, List<String>>>> {
     private final org.apache.beam.sdk.transforms.SerializableFunction<T, String> text;
 
     WithRoundFn(org.apache.beam.sdk.transforms.SerializableFunction<T, String> text) {
@@ -66,10 +67,38 @@ class StreamingRecommenderTest {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, List<T>> x, @Timestamp Instant t,
+    public void process(@Element KV<String, Versioned<List<T>>> x, @Timestamp Instant t,
         OutputReceiver<KV<Long, KV<String, List<String>>>> out) {
-      out.output(KV.of(t.getMillis(), KV.of(x.getKey(), x.getValue().stream().map(text::apply).collect(Collectors.toList()))));
+      out.output(KV.of(t.getMillis(),
+          KV.of(x.getKey(), x.getValue().value().stream().map(text::apply).collect(Collectors.toList()))));
     }
+  }
+
+  /** (key, (round, version)) of each published list. */
+  static final class VersionsFn<T> extends DoFn<KV<String, Versioned<T>>, KV<String, KV<Long, Long>>> {
+    @ProcessElement
+    public void process(@Element KV<String, Versioned<T>> x, @Timestamp Instant t,
+        OutputReceiver<KV<String, KV<Long, Long>>> out) {
+      out.output(KV.of(x.getKey(), KV.of(t.getMillis(), x.getValue().version())));
+    }
+  }
+
+  /** A key's lists, in round order, are versions 1, 2, 3, ...: a consumer's "highest version" is the latest round. */
+  private static void assertVersionsFollowRounds(PCollection<KV<String, KV<Long, Long>>> versions) {
+    PAssert.that(versions).satisfies(rows -> {
+      Map<String, TreeMap<Long, Long>> byKey = new TreeMap<>();
+      rows.forEach(r -> byKey.computeIfAbsent(r.getKey(), x -> new TreeMap<>()).put(r.getValue().getKey(),
+          r.getValue().getValue()));
+      assertTrue(byKey.size() > 5, "keys with lists: " + byKey.size());
+      byKey.forEach((key, rounds) -> {
+        List<Long> expected = new ArrayList<>();
+        for (long v = 1; v <= rounds.size(); v++) {
+          expected.add(v);
+        }
+        assertEquals(expected, new ArrayList<>(rounds.values()), key);
+      });
+      return null;
+    });
   }
 
   private static String similarity(ItemSimilarity s) {
@@ -113,6 +142,13 @@ class StreamingRecommenderTest {
     PCollection<KV<Long, KV<String, List<String>>>> recommendations = out.get(StreamingRecommender.RECOMMENDATION_CHANGES)
         .apply("Recommendation rounds", ParDo.of(new WithRoundFn<UserRecommendation>(StreamingRecommenderTest::recommendation)))
         .setCoder(coder);
+
+    KvCoder<String, KV<Long, Long>> versionCoder =
+        KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of()));
+    assertVersionsFollowRounds(out.get(StreamingRecommender.SIMILARITY_CHANGES)
+        .apply("Similarity versions", ParDo.of(new VersionsFn<List<ItemSimilarity>>())).setCoder(versionCoder));
+    assertVersionsFollowRounds(out.get(StreamingRecommender.RECOMMENDATION_CHANGES)
+        .apply("Recommendation versions", ParDo.of(new VersionsFn<List<UserRecommendation>>())).setCoder(versionCoder));
 
     PAssert.that(similarities).satisfies(rows -> {
       // (round, item) -> the published list
