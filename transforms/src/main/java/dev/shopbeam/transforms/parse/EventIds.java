@@ -12,6 +12,8 @@ import java.security.NoSuchAlgorithmException;
 public final class EventIds {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private final MessageDigest md5;
+  /** The digest of the current record, reused (an id is made per record). */
+  private final byte[] digest = new byte[16];
 
   public EventIds() {
     try {
@@ -23,7 +25,12 @@ public final class EventIds {
 
   /** {@code prefix + ':' + hex(md5(text))}. */
   public String of(String prefix, String text) {
-    byte[] digest = md5.digest(text.getBytes(StandardCharsets.UTF_8));
+    md5.update(text.getBytes(StandardCharsets.UTF_8));
+    try {
+      md5.digest(digest, 0, digest.length);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("MD5 digests are 16 bytes", e);
+    }
     char[] out = new char[prefix.length() + 1 + digest.length * 2];
     prefix.getChars(0, prefix.length(), out, 0);
     int p = prefix.length();

@@ -86,21 +86,20 @@ public final class InteractionsParser implements RecordParser {
       }
     }
     return RecordOutcome.event(
-        CommerceEvent.newBuilder()
-            .setEventId(ids.of("ix", text))
-            .setUserId(f[0])
-            .setSessionId(null)
-            .setItemId(f[1])
-            .setCategoryId(null)
-            .setBehavior(behavior)
-            .setQuantity(1)
-            .setUnitPrice(null)
-            .setCurrency(null)
-            .setCountry(null)
-            .setEventTime(time)
-            .setIngestTime(ingestTime)
-            .setSource(SOURCE)
-            .build());
+        new CommerceEvent( // the all-args constructor: no builder, its field array and flags, per record
+            ids.of("ix", text), // event_id
+            f[0], // user_id
+            null, // session_id
+            f[1], // item_id
+            null, // category_id
+            behavior, // behavior
+            1, // quantity
+            null, // unit_price
+            null, // currency
+            null, // country
+            time, // event_time
+            ingestTime, // ingest_time
+            SOURCE)); // source
   }
 
   /** Epoch seconds, or milliseconds from 13 digits on (seconds that large are after the year 5000). */

@@ -103,21 +103,20 @@ public final class JsonEventParser implements RecordParser {
       Instant eventTime = eventTime(f[EVENT_TIME]);
       String eventId = optionalId(f[EVENT_ID], "event_id");
       return RecordOutcome.event(
-          CommerceEvent.newBuilder()
-              .setEventId(eventId != null ? eventId : ids.of("js", text))
-              .setUserId(optionalId(f[USER_ID], "user_id"))
-              .setSessionId(optionalId(f[SESSION_ID], "session_id"))
-              .setItemId(itemId)
-              .setCategoryId(optionalId(f[CATEGORY_ID], "category_id"))
-              .setBehavior(behavior)
-              .setQuantity(quantity(f[QUANTITY]))
-              .setUnitPrice(unitPrice(f[UNIT_PRICE]))
-              .setCurrency(optionalText(f[CURRENCY], "currency"))
-              .setCountry(optionalText(f[COUNTRY], "country"))
-              .setEventTime(eventTime)
-              .setIngestTime(ingestTime)
-              .setSource(SOURCE)
-              .build());
+          new CommerceEvent( // the all-args constructor: no builder, its field array and flags, per record
+              eventId != null ? eventId : ids.of("js", text), // event_id
+              optionalId(f[USER_ID], "user_id"), // user_id
+              optionalId(f[SESSION_ID], "session_id"), // session_id
+              itemId, // item_id
+              optionalId(f[CATEGORY_ID], "category_id"), // category_id
+              behavior, // behavior
+              quantity(f[QUANTITY]), // quantity
+              unitPrice(f[UNIT_PRICE]), // unit_price
+              optionalText(f[CURRENCY], "currency"), // currency
+              optionalText(f[COUNTRY], "country"), // country
+              eventTime, // event_time
+              ingestTime, // ingest_time
+              SOURCE)); // source
     } catch (FieldException e) {
       return RecordOutcome.rejected(e.reason, e.getMessage());
     }

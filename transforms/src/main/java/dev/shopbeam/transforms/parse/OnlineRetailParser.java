@@ -187,21 +187,20 @@ public final class OnlineRetailParser implements RecordParser {
     }
 
     return RecordOutcome.event(
-        CommerceEvent.newBuilder()
-            .setEventId(ids.of("or", text))
-            .setUserId(customer)
-            .setSessionId(invoice)
-            .setItemId(stockCode)
-            .setCategoryId(null)
-            .setBehavior(behavior)
-            .setQuantity(quantity)
-            .setUnitPrice(unitPrice.setScale(3, RoundingMode.UNNECESSARY))
-            .setCurrency("GBP")
-            .setCountry(country)
-            .setEventTime(eventTime)
-            .setIngestTime(ingestTime)
-            .setSource(SOURCE)
-            .build());
+        new CommerceEvent( // the all-args constructor: no builder, its field array and flags, per record
+            ids.of("or", text), // event_id
+            customer, // user_id
+            invoice, // session_id
+            stockCode, // item_id
+            null, // category_id
+            behavior, // behavior
+            quantity, // quantity
+            unitPrice.setScale(3, RoundingMode.UNNECESSARY), // unit_price
+            "GBP", // currency
+            country, // country
+            eventTime, // event_time
+            ingestTime, // ingest_time
+            SOURCE)); // source
   }
 
   /** Customer ids come as {@code 17850} or, from some exports, {@code 17850.0}; empty means a guest. */

@@ -55,21 +55,20 @@ public final class UserBehaviorParser implements RecordParser {
           Reasons.INVALID_TIMESTAMP, "timestamp '" + f[4] + "' is outside any plausible epoch-seconds range");
     }
     return RecordOutcome.event(
-        CommerceEvent.newBuilder()
-            .setEventId(ids.of("ub", text))
-            .setUserId(f[0])
-            .setSessionId(null)
-            .setItemId(f[1])
-            .setCategoryId(f[2])
-            .setBehavior(behavior)
-            .setQuantity(1)
-            .setUnitPrice(null)
-            .setCurrency(null)
-            .setCountry(null)
-            .setEventTime(Instant.ofEpochSecond(seconds))
-            .setIngestTime(ingestTime)
-            .setSource(SOURCE)
-            .build());
+        new CommerceEvent( // the all-args constructor: no builder, its field array and flags, per record
+            ids.of("ub", text), // event_id
+            f[0], // user_id
+            null, // session_id
+            f[1], // item_id
+            f[2], // category_id
+            behavior, // behavior
+            1, // quantity
+            null, // unit_price
+            null, // currency
+            null, // country
+            Instant.ofEpochSecond(seconds), // event_time
+            ingestTime, // ingest_time
+            SOURCE)); // source
   }
 
   static Behavior behavior(String raw) {
