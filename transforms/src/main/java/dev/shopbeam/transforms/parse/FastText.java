@@ -19,12 +19,17 @@ final class FastText {
    * {@code maxIntDigits} (at most 15) integer digits; null for any other text.
    */
   static BigDecimal decimalScale3(String s, int maxIntDigits) {
-    int n = s.length();
-    int i = 0;
+    return decimalScale3(s, 0, s.length(), maxIntDigits);
+  }
+
+  /** {@link #decimalScale3(String, int)} of s[from, to), read in place. */
+  static BigDecimal decimalScale3(String s, int from, int to, int maxIntDigits) {
+    int n = to;
+    int i = from;
     boolean negative = false;
-    if (n > 0 && s.charAt(0) == '-') {
+    if (n > from && s.charAt(from) == '-') {
       negative = true;
-      i = 1;
+      i = from + 1;
     }
     long unscaled = 0;
     int intStart = i;
@@ -103,6 +108,26 @@ final class FastText {
    * {@code dddd-dd-dd dd:dd[:dd]}, or {@code ofPattern("M/d/uuuu H:mm[:ss]")} for
    * {@code d[d]/d[d]/dddd d[d]:dd[:dd]}, when valid; null for any other text.
    */
+  /**
+   * The fields {year, month, day, hour, minute, second} of s[from, to) when it is
+   * {@code dddd-dd-dd dd:dd[:dd]} and valid (what {@link #localDateTime} gives for that shape), read in
+   * place into {@code out}; false for anything else, {@code out} then undefined.
+   */
+  static boolean isoLocalFields(String s, int from, int to, int[] out) {
+    int n = to - from;
+    if ((n != 16 && n != 19) || s.charAt(from + 4) != '-' || s.charAt(from + 7) != '-' || s.charAt(from + 10) != ' '
+        || s.charAt(from + 13) != ':' || (n == 19 && s.charAt(from + 16) != ':')) {
+      return false;
+    }
+    out[0] = digits(s, from, from + 4);
+    out[1] = digits(s, from + 5, from + 7);
+    out[2] = digits(s, from + 8, from + 10);
+    out[3] = digits(s, from + 11, from + 13);
+    out[4] = digits(s, from + 14, from + 16);
+    out[5] = n == 19 ? digits(s, from + 17, from + 19) : 0;
+    return isValid(out[0], out[1], out[2], out[3], out[4], out[5]);
+  }
+
   static LocalDateTime localDateTime(String s) {
     int n = s.length();
     if ((n == 16 || n == 19) && s.charAt(4) == '-') {

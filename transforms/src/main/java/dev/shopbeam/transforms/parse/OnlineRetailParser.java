@@ -38,6 +38,8 @@ public final class OnlineRetailParser implements RecordParser {
   private final EventIds ids = new EventIds();
   /** Where the seven commas of a common-shape line are (this parser is not shared between threads). */
   private final int[] commas = new int[FIELDS - 1];
+  /** Year, month, day, hour, minute, second of the common-shape line being read. */
+  private final int[] timeFields = new int[6];
   /** The last local day (epoch day) whose times all have one offset, and that offset in seconds. */
   private long uniformDay = Long.MIN_VALUE;
   private int uniformDayOffset;
@@ -80,11 +82,18 @@ public final class OnlineRetailParser implements RecordParser {
     if (quantity == Integer.MIN_VALUE) {
       return null;
     }
-    LocalDateTime local = FastText.localDateTime(text.substring(c[3] + 1, c[4]));
-    if (local == null) {
-      return null;
+    Instant eventTime;
+    int[] t = timeFields;
+    if (FastText.isoLocalFields(text, c[3] + 1, c[4], t)) {
+      eventTime = london(t[0], t[1], t[2], t[3], t[4], t[5]);
+    } else {
+      LocalDateTime local = FastText.localDateTime(text.substring(c[3] + 1, c[4]));
+      if (local == null) {
+        return null;
+      }
+      eventTime = london(local);
     }
-    BigDecimal unitPrice = FastText.decimalScale3(text.substring(c[4] + 1, c[5]), 15);
+    BigDecimal unitPrice = FastText.decimalScale3(text, c[4] + 1, c[5], 15);
     if (unitPrice == null) {
       return null;
     }
@@ -94,7 +103,7 @@ public final class OnlineRetailParser implements RecordParser {
     }
     String customer = c[6] == c[5] + 1 ? null : customerId(text.substring(c[5] + 1, c[6]));
     String country = n == c[6] + 1 ? null : text.substring(c[6] + 1);
-    return outcome(text, text.substring(0, c[0]), text.substring(c[0] + 1, c[1]), quantity, london(local),
+    return outcome(text, text.substring(0, c[0]), text.substring(c[0] + 1, c[1]), quantity, eventTime,
         unitPrice, customer, country, ingestTime);
   }
 
@@ -231,6 +240,19 @@ public final class OnlineRetailParser implements RecordParser {
     if (day == uniformDay) {
       return Instant.ofEpochSecond(day * 86_400 + t.toLocalTime().toSecondOfDay() - uniformDayOffset, t.getNano());
     }
+    return londonOfAnotherDay(t, day);
+  }
+
+  /** {@link #london(LocalDateTime)} of valid fields, without a LocalDateTime on the cached day. */
+  Instant london(int y, int m, int d, int h, int mi, int s) {
+    long day = java.time.LocalDate.of(y, m, d).toEpochDay();
+    if (day == uniformDay) {
+      return Instant.ofEpochSecond(day * 86_400 + h * 3600 + mi * 60 + s - uniformDayOffset);
+    }
+    return londonOfAnotherDay(LocalDateTime.of(y, m, d, h, mi, s), day);
+  }
+
+  private Instant londonOfAnotherDay(LocalDateTime t, long day) {
     Instant instant = t.atZone(LONDON).toInstant();
     // No transition from two days before the day to two days after it (offsets are under a day).
     ZoneOffsetTransition next = LONDON_RULES.nextTransition(Instant.ofEpochSecond((day - 2) * 86_400));
