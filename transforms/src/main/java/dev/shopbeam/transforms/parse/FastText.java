@@ -104,11 +104,6 @@ final class FastText {
   }
 
   /**
-   * {@code LocalDateTime.parse(s, ofPattern("uuuu-MM-dd HH:mm[:ss]").withResolverStyle(STRICT))} for
-   * {@code dddd-dd-dd dd:dd[:dd]}, or {@code ofPattern("M/d/uuuu H:mm[:ss]")} for
-   * {@code d[d]/d[d]/dddd d[d]:dd[:dd]}, when valid; null for any other text.
-   */
-  /**
    * The fields {year, month, day, hour, minute, second} of s[from, to) when it is
    * {@code dddd-dd-dd dd:dd[:dd]} and valid (what {@link #localDateTime} gives for that shape), read in
    * place into {@code out}; false for anything else, {@code out} then undefined.
@@ -128,6 +123,11 @@ final class FastText {
     return isValid(out[0], out[1], out[2], out[3], out[4], out[5]);
   }
 
+  /**
+   * {@code LocalDateTime.parse(s, ofPattern("uuuu-MM-dd HH:mm[:ss]").withResolverStyle(STRICT))} for
+   * {@code dddd-dd-dd dd:dd[:dd]}, or {@code ofPattern("M/d/uuuu H:mm[:ss]")} for
+   * {@code d[d]/d[d]/dddd d[d]:dd[:dd]}, when valid; null for any other text.
+   */
   static LocalDateTime localDateTime(String s) {
     int n = s.length();
     if ((n == 16 || n == 19) && s.charAt(4) == '-') {
