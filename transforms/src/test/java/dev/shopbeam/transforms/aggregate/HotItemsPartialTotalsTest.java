@@ -1,10 +1,16 @@
 package dev.shopbeam.transforms.aggregate;
 
+import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.HotItem;
+import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.testing.AnalyticsModel;
+import dev.shopbeam.transforms.testing.TestEvents;
 import dev.shopbeam.transforms.testing.TestPipelineExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -17,6 +23,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -30,10 +37,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Adding pane counts up per window before the combine gives the same top lists as combining every
- * pane count, also when the memory bound makes the adder hand on partial totals early and often.
+ * pane count, also when the memory bound makes the adder hand on partial totals early and often; the
+ * same for bounded input added up in memory.
  */
 @ExtendWith(TestPipelineExtension.class)
 class HotItemsPartialTotalsTest {
+  private static final long HOUR = 3_600_000L;
+  private static final long FIVE_MINUTES = 300_000L;
+
 
   static final class Describe extends DoFn<KV<String, List<KV<String, Long>>>, String> {
     @ProcessElement
@@ -79,6 +90,34 @@ class HotItemsPartialTotalsTest {
     PAssert.that(boundedTo3).containsInAnyOrder(expected);
     PAssert.that(unbounded).containsInAnyOrder(expected);
     p.run().waitUntilFinish();
+  }
+
+  /**
+   * Bounded input added up in memory: with room for 3 entries the adder moves panes on and hands windows
+   * on after nearly every event (the events arrive in no particular order), and the rows still equal the
+   * plain-Java model's, as they do with room for everything.
+   */
+  @Test
+  void windowTotalsHandedOnEarlyGiveTheModelsRows(TestPipeline p) {
+    List<CommerceEvent> events = TestEvents.shop(3L, 20, 25, 40);
+    List<TimestampedValue<CommerceEvent>> shuffled = new ArrayList<>(TestEvents.timestamped(events));
+    java.util.Collections.shuffle(shuffled, new Random(5));
+    PCollection<CommerceEvent> input = p.apply(Create.timestamped(shuffled).withCoder(Coders.events()));
+    List<String> expected = TestEvents.asText(AnalyticsModel.hotItems(events, HOUR, FIVE_MINUTES, 3));
+    PAssert.that(TestEvents.asText(rankedInMemory(input, 3, "bounded"))).containsInAnyOrder(expected);
+    PAssert.that(TestEvents.asText(rankedInMemory(input, Integer.MAX_VALUE, "unbounded"))).containsInAnyOrder(expected);
+    p.run().waitUntilFinish();
+  }
+
+  private static PCollection<HotItem> rankedInMemory(PCollection<CommerceEvent> events, int maxEntries, String name) {
+    return events
+        .apply("One window " + name, Window.into(new GlobalWindows()))
+        .apply("Add up " + name, ParDo.of(new HotItems.WindowTotalsFn(FIVE_MINUTES, HOUR, FIVE_MINUTES, maxEntries)))
+        .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), BigEndianLongCoder.of()),
+            MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+        .apply("Top " + name, Combine.perKey(new HotItems.TopOfTotals(3)))
+        .apply("Rank " + name, ParDo.of(new HotItems.RankByStartFn(HOUR)))
+        .setCoder(Coders.avro(HotItem.class));
   }
 
   /** Plain Java: each pane count added to every 1 h window (every 5 min) holding it; top 3 per window and behavior. */
