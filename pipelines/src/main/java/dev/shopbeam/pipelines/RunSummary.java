@@ -26,6 +26,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -46,13 +47,40 @@ public final class RunSummary {
 
   private final List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
 
-  /** Counts all elements of {@code pc} under {@code key} (0 when there are none). */
+  /**
+   * Counts all elements of {@code pc} under {@code key} (0 when there are none). Each bundle is counted
+   * in the DoFn and only its count travels: {@code Count.globally()} hands every element to a combine,
+   * and a runner that groups by sorting (Flink's batch runtime) sorts every record read to count it.
+   */
   public <T> void countAll(String key, PCollection<T> pc) {
     counts.add(
         pc.apply("Global window for " + key, WriteTable.<T>globally())
-            .apply("Count " + key, Count.globally())
+            .apply("Count " + key + " per bundle", ParDo.of(new CountPerBundleFn<T>()))
+            .apply("Add up " + key, Sum.longsGlobally())
             .apply("Key " + key, WithKeys.of(key))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+  }
+
+  /** One count per bundle of the global window; none for an empty bundle. */
+  static final class CountPerBundleFn<T> extends DoFn<T, Long> {
+    private transient long count;
+
+    @StartBundle
+    public void startBundle() {
+      count = 0;
+    }
+
+    @ProcessElement
+    public void process() {
+      count++;
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      if (count > 0) {
+        context.output(count, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+    }
   }
 
   /** Counts elements per value of {@code keys}, each under {@code prefix + '/' + value}. */
