@@ -31,6 +31,7 @@ import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
@@ -128,7 +129,12 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     Coder<KV<KV<String, Long>, Map<String, Long>>> totalsCoder = KvCoder.of(
         KvCoder.of(StringUtf8Coder.of(), BigEndianLongCoder.of()), MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return events
-        .apply("One window", Window.<CommerceEvent>into(new GlobalWindows()))
+        // The default trigger, whatever the input's windowing was: one firing, after all input, so no
+        // early firing can hand the combine a window's totals before they are complete.
+        .apply("One window", Window.<CommerceEvent>into(new GlobalWindows())
+            .triggering(DefaultTrigger.of())
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes())
         .apply("Add up per window", ParDo.of(new WindowTotalsFn(
             pane().getMillis(), windowSize().getMillis(), windowPeriod().getMillis(), MAX_PARTIAL_ENTRIES)))
         .setCoder(totalsCoder)
