@@ -15,23 +15,43 @@ import org.apache.beam.sdk.util.VarInt;
 
 /**
  * One item's co-occurrence row: for each partner item, the sum of the products of users' strengths on
- * both (the dot product of the two items' user vectors) and the number of users who have both.
+ * both (the dot product of the two items' user vectors) and the number of users who have both; and the
+ * sum of the squares of users' strengths on the item itself (its squared norm).
  *
  * <p>Why a row and not one record per pair: a user with n items yields n rows instead of n(n-1)/2 pair
  * records, and every record that crosses a shuffle is encoded, sorted (Flink's batch runtime groups by
  * sorting serialized keys) and decoded. The rows of one item are summed by {@link Sum}, a combiner, so
- * most of the summing happens before the shuffle. (The "stripes" form of pair counting.)
+ * most of the summing happens before the shuffle. (The "stripes" form of pair counting.) The squared
+ * norm travels in the same row so that the cosine's first norm needs no join of its own.
  */
 public final class CoOccurrences {
   /** Partner item -> {dot product, co-users}. Co-users are counted in a double: exact up to 2^53. */
   private final HashMap<String, double[]> partners;
+  private double normSquared;
 
   public CoOccurrences() {
-    this(new HashMap<>());
+    this(new HashMap<>(), 0);
   }
 
-  private CoOccurrences(HashMap<String, double[]> partners) {
+  private CoOccurrences(HashMap<String, double[]> partners, double normSquared) {
     this.partners = partners;
+    this.normSquared = normSquared;
+  }
+
+  /** A row with only a squared norm: how an item's norm reaches the rows keyed by it. */
+  public static CoOccurrences ofNormSquared(double normSquared) {
+    return new CoOccurrences(new HashMap<>(2), normSquared);
+  }
+
+  /** Adds a user's squared strength on the item itself. */
+  public CoOccurrences addNormSquared(double square) {
+    normSquared += square;
+    return this;
+  }
+
+  /** The sum of the squares of users' strengths on the item (0 when none were added). */
+  public double normSquared() {
+    return normSquared;
   }
 
   /** Adds {@code coUsers} users whose strengths on the two items multiply to {@code dot} in sum. */
@@ -47,6 +67,7 @@ public final class CoOccurrences {
   }
 
   public CoOccurrences addAll(CoOccurrences other) {
+    normSquared += other.normSquared;
     other.partners.forEach((partner, sums) -> add(partner, sums[0], (long) sums[1]));
     return this;
   }
@@ -66,7 +87,7 @@ public final class CoOccurrences {
       return false;
     }
     Map<String, double[]> other = ((CoOccurrences) o).partners;
-    if (other.size() != partners.size()) {
+    if (Double.compare(normSquared, ((CoOccurrences) o).normSquared) != 0 || other.size() != partners.size()) {
       return false;
     }
     for (Map.Entry<String, double[]> e : partners.entrySet()) {
@@ -85,13 +106,13 @@ public final class CoOccurrences {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder("{");
-    partners.forEach((p, v) -> s.append(s.length() > 1 ? ", " : "").append(p).append('=')
+    StringBuilder s = new StringBuilder("{|x|^2=").append(normSquared);
+    partners.forEach((p, v) -> s.append(", ").append(p).append('=')
         .append(v[0]).append('/').append((long) v[1]));
     return s.append('}').toString();
   }
 
-  /** Entry count, then per entry: partner id, dot product (8 bytes), co-users (varint). */
+  /** Squared norm (8 bytes), entry count, then per entry: partner id, dot product (8 bytes), co-users (varint). */
   public static final class RowCoder extends AtomicCoder<CoOccurrences> {
     public static final RowCoder INSTANCE = new RowCoder();
     private static final StringUtf8Coder IDS = StringUtf8Coder.of();
@@ -100,8 +121,9 @@ public final class CoOccurrences {
 
     @Override
     public void encode(CoOccurrences row, OutputStream out) throws IOException {
-      VarInt.encode(row.partners.size(), out);
       byte[] bits = new byte[8];
+      KeyedRows.writeDouble(out, row.normSquared, bits);
+      VarInt.encode(row.partners.size(), out);
       for (Map.Entry<String, double[]> e : row.partners.entrySet()) {
         IDS.encode(e.getKey(), out);
         KeyedRows.writeDouble(out, e.getValue()[0], bits);
@@ -111,15 +133,16 @@ public final class CoOccurrences {
 
     @Override
     public CoOccurrences decode(InputStream in) throws IOException {
+      byte[] bits = new byte[8];
+      double normSquared = KeyedRows.readDouble(in, bits);
       int n = VarInt.decodeInt(in);
       HashMap<String, double[]> partners = new HashMap<>(Math.max(4, n * 4 / 3 + 1));
-      byte[] bits = new byte[8];
       for (int k = 0; k < n; k++) {
         String partner = IDS.decode(in);
         double dot = KeyedRows.readDouble(in, bits);
         partners.put(partner, new double[] {dot, VarInt.decodeLong(in)});
       }
-      return new CoOccurrences(partners);
+      return new CoOccurrences(partners, normSquared);
     }
   }
 

@@ -4,7 +4,6 @@ import com.google.auto.value.AutoValue;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
-import dev.shopbeam.transforms.ToList;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,15 +18,9 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableBiFunction;
-import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.Top;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Item-to-item collaborative filtering from implicit feedback: for every item, its most similar items
@@ -40,10 +33,11 @@ import org.apache.beam.sdk.values.TupleTag;
  *
  * <p>It scales by never holding a users x items matrix: one user's history is the largest unit in one
  * worker, co-occurrences are summed per item by a combiner over {@link CoOccurrences} rows (one row per
- * item and user, not one record per pair), pairs with too few co-users are dropped before they travel
- * alone, and the norms are joined by key. The quadratic cost of a very active user (n items make n(n-1)/2 pairs) is capped by keeping
- * only their {@link #maxItemsPerUser()} most recent items. Runs per window: in the global window for
- * batch, per window in streaming.
+ * item and user, not one record per pair), each item's squared norm is summed in its own row, and pairs
+ * with too few co-users are dropped before they travel alone, to a second combine keyed by the other item
+ * that brings in its norm: two combines and no join. The quadratic cost of a very active user (n items
+ * make n(n-1)/2 pairs) is capped by keeping only their {@link #maxItemsPerUser()} most recent items.
+ * Runs per window: in the global window for batch, per window in streaming.
  */
 @AutoValue
 public abstract class ItemSimilarity
@@ -106,34 +100,19 @@ public abstract class ItemSimilarity
   private PCollection<dev.shopbeam.schemas.ItemSimilarity> similarityOf(
       PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
+    KvCoder<String, CoOccurrences> rowCoder = KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE);
 
-    TupleTag<KV<String, Double>> squares = new TupleTag<>() {};
-    TupleTag<KV<String, CoOccurrences>> rows = new TupleTag<>() {};
-    org.apache.beam.sdk.values.PCollectionTuple perUser = histories
-        .apply("Squares and co-occurrence rows", ParDo.of(new HistoryFn(maxItemsPerUser(), squares, rows))
-            .withOutputTags(rows, org.apache.beam.sdk.values.TupleTagList.of(squares)));
-    PCollection<KV<String, Double>> normsSquared = perUser.get(squares)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()))
-        .apply("Norms squared", Sum.doublesPerKey());
-    PCollection<KV<String, CoOccurrences>> dots = perUser.get(rows)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE))
-        .apply("Dot products and co-users", Combine.perKey(new CoOccurrences.Sum()));
-
-    // Each item's row (partners b > a) with the norm of a: the pairs with too few co-users are dropped
-    // here, before any pair is shuffled on its own; the rest leave keyed by b, valued
-    // (a, (dot / |a|, coUsers)). Dividing by |b| then gives the cosine.
-    TupleTag<CoOccurrences> rowTag = new TupleTag<>() {};
-    TupleTag<Double> normTag = new TupleTag<>() {};
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> withFirstNorm = KeyedPCollectionTuple
-        .of(rowTag, dots).and(normTag, normsSquared)
-        .apply("Join norm of first", CoGroupByKey.create())
-        .apply("Supported pairs by second", ParDo.of(new SupportedPairsFn(minCoUsers(), rowTag, normTag)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> scored =
-        joinNorm(withFirstNorm, normsSquared, "second", (b, rest) -> KV.of(b, rest));
-
-    return scored
-        .apply("Both directions", ParDo.of(new BothDirectionsFn()))
+    // Two combines, no joins: the first sums each item a's row (its squared norm and its partners b > a);
+    // the second sums, per item b, the norm of b (sent by b's own row) and every supported pair (a, b)
+    // already divided by |a|. Dividing by |b| then gives the cosine, in both directions.
+    return histories
+        .apply("Co-occurrence rows", ParDo.of(new HistoryFn(maxItemsPerUser())))
+        .setCoder(rowCoder)
+        .apply("Norms, dot products and co-users", Combine.perKey(new CoOccurrences.Sum()))
+        .apply("Supported pairs by second", ParDo.of(new SupportedPairsFn(minCoUsers())))
+        .setCoder(rowCoder)
+        .apply("Pairs and norm of second", Combine.perKey(new CoOccurrences.Sum()))
+        .apply("Cosines, both directions", ParDo.of(new CosinesFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
         .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
         .apply("Rank", ParDo.of(new RankFn()))
@@ -141,35 +120,55 @@ public abstract class ItemSimilarity
   }
 
   /**
-   * (a, row of a, |a|^2) -> (b, (a, (dot / |a|, coUsers))) for each partner b of a with at least
-   * {@code minCoUsers} co-users. An item with no weighted interest (no norm) has no neighbours.
+   * (a, row of a) -> (a, |a|^2 alone), for the rows keyed by a in the second combine, and
+   * (b, {a: (dot / |a|, coUsers)}) for each partner b of a with at least {@code minCoUsers} co-users: the
+   * pairs with too few co-users are dropped here, before any pair travels on its own. An item with no
+   * weighted interest (no norm) has no neighbours.
    */
-  static final class SupportedPairsFn extends DoFn<KV<String, CoGbkResult>, KV<String, KV<String, KV<Double, Long>>>> {
+  static final class SupportedPairsFn extends DoFn<KV<String, CoOccurrences>, KV<String, CoOccurrences>> {
     private final long minCoUsers;
-    private final TupleTag<CoOccurrences> rowTag;
-    private final TupleTag<Double> normTag;
 
-    SupportedPairsFn(long minCoUsers, TupleTag<CoOccurrences> rowTag, TupleTag<Double> normTag) {
+    SupportedPairsFn(long minCoUsers) {
       this.minCoUsers = minCoUsers;
-      this.rowTag = rowTag;
-      this.normTag = normTag;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> joined,
-        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
-      Double normSquared = joined.getValue().getOnly(normTag, null);
-      CoOccurrences row = joined.getValue().getOnly(rowTag, null);
-      if (row == null || normSquared == null || normSquared <= 0) {
+    public void process(@Element KV<String, CoOccurrences> summed, OutputReceiver<KV<String, CoOccurrences>> out) {
+      CoOccurrences row = summed.getValue();
+      double normSquared = row.normSquared();
+      if (normSquared <= 0) {
         return;
       }
       double norm = Math.sqrt(normSquared);
-      String a = joined.getKey();
+      String a = summed.getKey();
+      out.output(KV.of(a, CoOccurrences.ofNormSquared(normSquared)));
       row.partners().forEach((b, sums) -> {
         long coUsers = (long) sums[1];
         if (coUsers >= minCoUsers) {
-          out.output(KV.of(b, KV.of(a, KV.of(sums[0] / norm, coUsers))));
+          out.output(KV.of(b, CoOccurrences.ofNormSquared(0).add(a, sums[0] / norm, coUsers)));
         }
+      });
+    }
+  }
+
+  /**
+   * (b, |b|^2 and {a: (dot / |a|, coUsers)}) -> (a, (b, (cosine, coUsers))) and (b, (a, (cosine,
+   * coUsers))) for every a, the neighbour rows of both items (support was checked with the rows).
+   */
+  static final class CosinesFn extends DoFn<KV<String, CoOccurrences>, KV<String, KV<String, KV<Double, Long>>>> {
+    @ProcessElement
+    public void process(@Element KV<String, CoOccurrences> summed,
+        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
+      double normSquared = summed.getValue().normSquared();
+      if (normSquared <= 0) {
+        return;
+      }
+      double norm = Math.sqrt(normSquared);
+      String b = summed.getKey();
+      summed.getValue().partners().forEach((a, sums) -> {
+        KV<Double, Long> cosineAndSupport = KV.of(sums[0] / norm, (long) sums[1]);
+        out.output(KV.of(a, KV.of(b, cosineAndSupport)));
+        out.output(KV.of(b, KV.of(a, cosineAndSupport)));
       });
     }
   }
@@ -187,37 +186,6 @@ public abstract class ItemSimilarity
         .apply("Strongest, latest", Combine.perKey(new StrongestLatest()))
         .apply("By user", ParDo.of(new KeyByFirstFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)));
-  }
-
-  /**
-   * Joins {@code (key, (other, (value, coUsers)))} with the squared norm of {@code key}, dividing the
-   * value by the norm, and re-keys the result with {@code rekey(key, (other, (value / norm, coUsers)))}.
-   */
-  private static PCollection<KV<String, KV<String, KV<Double, Long>>>> joinNorm(
-      PCollection<KV<String, KV<String, KV<Double, Long>>>> pairs, PCollection<KV<String, Double>> normsSquared,
-      String name, SerializableBiFunction<String, KV<String, KV<Double, Long>>, KV<String, KV<String, KV<Double, Long>>>> rekey) {
-    // All pairs of a key join as one list: a popular item has more partners than a join should iterate.
-    TupleTag<List<KV<String, KV<Double, Long>>>> pairTag = new TupleTag<>() {};
-    TupleTag<Double> normTag = new TupleTag<>() {};
-    return KeyedPCollectionTuple.of(pairTag, pairs.apply("Pairs per " + name + " item", Combine.perKey(ToList.create())))
-        .and(normTag, normsSquared)
-        .apply("Join norm of " + name, CoGroupByKey.create())
-        .apply("Divide by norm of " + name, ParDo.of(new DoFn<KV<String, CoGbkResult>, KV<String, KV<String, KV<Double, Long>>>>() {
-          @ProcessElement
-          public void process(@Element KV<String, CoGbkResult> joined,
-              OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
-            Double normSquared = joined.getValue().getOnly(normTag, null);
-            if (normSquared == null || normSquared <= 0) {
-              return; // an item with no weighted interest has no neighbours
-            }
-            double norm = Math.sqrt(normSquared);
-            for (KV<String, KV<Double, Long>> p : joined.getValue().getOnly(pairTag, List.of())) {
-              out.output(rekey.apply(joined.getKey(),
-                  KV.of(p.getKey(), KV.of(p.getValue().getKey() / norm, p.getValue().getValue()))));
-            }
-          }
-        }))
-        .setCoder(pairs.getCoder());
   }
 
   /** ((x, y), v) -> (x, (y, v)). */
@@ -255,35 +223,29 @@ public abstract class ItemSimilarity
   }
 
   /**
-   * One user's history, cut to their most recent items: each item's squared strength (for its norm), and
-   * for each item a, its co-occurrence row: the product of the strengths of a and b for every b > a.
+   * One user's history, cut to their most recent items: for each item a, a row of its squared strength
+   * (for its norm) and the product of the strengths of a and b for every b > a.
    */
   static final class HistoryFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, CoOccurrences>> {
     private final int maxItems;
-    private final TupleTag<KV<String, Double>> squares;
-    private final TupleTag<KV<String, CoOccurrences>> rows;
 
-    HistoryFn(int maxItems, TupleTag<KV<String, Double>> squares, TupleTag<KV<String, CoOccurrences>> rows) {
+    HistoryFn(int maxItems) {
       this.maxItems = maxItems;
-      this.squares = squares;
-      this.rows = rows;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user, MultiOutputReceiver out) {
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user,
+        OutputReceiver<KV<String, CoOccurrences>> out) {
       List<KV<String, KV<Double, Long>>> items = recentFirst(user.getValue(), maxItems);
       for (KV<String, KV<Double, Long>> a : items) {
         double wa = a.getValue().getKey();
-        out.get(squares).output(KV.of(a.getKey(), wa * wa));
-        CoOccurrences row = new CoOccurrences();
+        CoOccurrences row = new CoOccurrences().addNormSquared(wa * wa);
         for (KV<String, KV<Double, Long>> b : items) {
           if (a.getKey().compareTo(b.getKey()) < 0) {
             row.add(b.getKey(), wa * b.getValue().getKey(), 1);
           }
         }
-        if (row.size() > 0) {
-          out.get(rows).output(KV.of(a.getKey(), row));
-        }
+        out.output(KV.of(a.getKey(), row));
       }
     }
   }
@@ -295,19 +257,6 @@ public abstract class ItemSimilarity
     items.sort(Comparator.<KV<String, KV<Double, Long>>, Long>comparing(kv -> kv.getValue().getValue()).reversed()
         .thenComparing(KV::getKey));
     return items.size() > max ? new ArrayList<>(items.subList(0, max)) : items;
-  }
-
-  /** (b, (a, (cosine, coUsers))) -> both a's and b's neighbour rows (support was checked with the rows). */
-  static final class BothDirectionsFn extends DoFn<KV<String, KV<String, KV<Double, Long>>>, KV<String, KV<String, KV<Double, Long>>>> {
-    @ProcessElement
-    public void process(@Element KV<String, KV<String, KV<Double, Long>>> scored,
-        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
-      String b = scored.getKey();
-      String a = scored.getValue().getKey();
-      KV<Double, Long> cosineAndSupport = scored.getValue().getValue();
-      out.output(KV.of(a, KV.of(b, cosineAndSupport)));
-      out.output(KV.of(b, KV.of(a, cosineAndSupport)));
-    }
   }
 
   /** Larger is nearer: higher similarity, then (on a tie) the smaller neighbour id. */

@@ -13,19 +13,23 @@ import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
 
-/** Co-occurrence rows: their coder, and their combiner against a per-pair model. */
+/** Co-occurrence rows: their coder, and their combiner against a per-pair and per-item model. */
 class CoOccurrencesTest {
 
   @Test
   void rowsSurviveTheCoderInEveryContext() throws Exception {
-    CoOccurrences row = new CoOccurrences().add("b", 12.0, 3).add("ünïcode", -0.1, 1).add("", Double.MIN_VALUE, 7L << 40);
+    CoOccurrences row = new CoOccurrences().add("b", 12.0, 3).add("ünïcode", -0.1, 1).add("", Double.MIN_VALUE, 7L << 40)
+        .addNormSquared(0.3);
     for (Coder.Context context : List.of(Coder.Context.OUTER, Coder.Context.NESTED)) {
       CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context, row);
       CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context, new CoOccurrences());
+      CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context,
+          CoOccurrences.ofNormSquared(25));
     }
     CoOccurrences back = CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, row);
     assertArrayEquals(new double[] {-0.1, 1}, back.partners().get("ünïcode"));
     assertEquals(7L << 40, (long) back.partners().get("")[1]);
+    assertEquals(0.3, back.normSquared());
   }
 
   /**
@@ -37,8 +41,11 @@ class CoOccurrencesTest {
     Random random = new Random(42);
     Map<String, double[]> model = new TreeMap<>();
     List<CoOccurrences> rows = new ArrayList<>();
+    double normSquared = 0;
     for (int user = 0; user < 500; user++) {
-      CoOccurrences row = new CoOccurrences();
+      double square = random.nextInt(17);
+      normSquared += square;
+      CoOccurrences row = new CoOccurrences().addNormSquared(square);
       int partners = 1 + random.nextInt(30);
       for (int p = 0; p < partners; p++) {
         String partner = "i" + random.nextInt(60);
@@ -64,16 +71,19 @@ class CoOccurrencesTest {
     partials.add(acc);
     partials.add(sum.createAccumulator());
     CoOccurrences total = sum.extractOutput(sum.mergeAccumulators(partials));
+    assertEquals(normSquared, total.normSquared());
     assertEquals(model.keySet(), new TreeMap<>(total.partners()).keySet());
     model.forEach((partner, sums) -> assertArrayEquals(sums, total.partners().get(partner), partner));
   }
 
   @Test
   void addingARowLeavesTheInputUnchanged() {
-    CoOccurrences input = new CoOccurrences().add("x", 2, 1);
+    CoOccurrences input = new CoOccurrences().add("x", 2, 1).addNormSquared(9);
     CoOccurrences.Sum sum = new CoOccurrences.Sum();
     CoOccurrences acc = sum.addInput(sum.addInput(sum.createAccumulator(), input), input);
     assertArrayEquals(new double[] {4, 2}, acc.partners().get("x"));
+    assertEquals(18, acc.normSquared());
     assertArrayEquals(new double[] {2, 1}, input.partners().get("x"));
+    assertEquals(9, input.normSquared());
   }
 }
