@@ -47,8 +47,10 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
   }
 
   /**
-   * Every record of {@code topic} from the start: stops at {@code atLeast} records, or when nothing new
-   * came for {@code quietMillis} after that many, or after a minute.
+   * Every record of {@code topic} from the start: stops once it holds at least {@code atLeast} records,
+   * has read up to the end the topic had then, and nothing new came for {@code quietMillis}; or after
+   * a minute. Reading to the end offsets matters on a loaded machine: a pause between two fetches
+   * longer than the quiet period must not end the read halfway through a finished job's output.
    */
   public List<ConsumerRecord<byte[], byte[]>> consume(String topic, int atLeast, long quietMillis) {
     Map<String, Object> config = new HashMap<>();
@@ -68,11 +70,26 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
         if (records.size() > before) {
           lastNew = System.currentTimeMillis();
         }
-        if (records.size() >= atLeast && System.currentTimeMillis() - lastNew >= quietMillis) {
+        if (records.size() >= atLeast && System.currentTimeMillis() - lastNew >= quietMillis && readToEnd(consumer)) {
           break;
         }
       }
     }
     return records;
+  }
+
+  /** Whether the consumer's position is at the current end offset of every partition it was assigned. */
+  private static boolean readToEnd(KafkaConsumer<byte[], byte[]> consumer) {
+    java.util.Set<org.apache.kafka.common.TopicPartition> assigned = consumer.assignment();
+    if (assigned.isEmpty()) {
+      return false;
+    }
+    Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(assigned);
+    for (org.apache.kafka.common.TopicPartition partition : assigned) {
+      if (consumer.position(partition) < ends.get(partition)) {
+        return false;
+      }
+    }
+    return true;
   }
 }
