@@ -8,10 +8,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -80,12 +82,12 @@ public final class LocalKafkaExtension implements BeforeAllCallback, AfterAllCal
 
   /** Whether the consumer's position is at the current end offset of every partition it was assigned. */
   private static boolean readToEnd(KafkaConsumer<byte[], byte[]> consumer) {
-    java.util.Set<org.apache.kafka.common.TopicPartition> assigned = consumer.assignment();
+    Set<TopicPartition> assigned = consumer.assignment();
     if (assigned.isEmpty()) {
       return false;
     }
-    Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(assigned);
-    for (org.apache.kafka.common.TopicPartition partition : assigned) {
+    Map<TopicPartition, Long> ends = consumer.endOffsets(assigned);
+    for (TopicPartition partition : assigned) {
       if (consumer.position(partition) < ends.get(partition)) {
         return false;
       }

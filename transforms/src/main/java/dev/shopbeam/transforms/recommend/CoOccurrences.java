@@ -38,7 +38,7 @@ public final class CoOccurrences {
     this.normSquared = normSquared;
   }
 
-  /** A row with only a squared norm: how an item's norm reaches the rows keyed by it. */
+  /** A row with a squared norm and room for a partner or two: how one norm, or one pair, reaches the rows keyed by its item. */
   public static CoOccurrences ofNormSquared(double normSquared) {
     return new CoOccurrences(new HashMap<>(2), normSquared);
   }
