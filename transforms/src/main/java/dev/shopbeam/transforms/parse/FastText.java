@@ -172,26 +172,31 @@ final class FastText {
    * hours; null for any other text.
    */
   static Instant isoOffsetInstant(String s) {
-    int n = s.length();
-    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-        || s.charAt(16) != ':') {
+    return isoOffsetInstant(s, 0, s.length());
+  }
+
+  /** {@link #isoOffsetInstant(String)} of s[from, to), read in place. */
+  static Instant isoOffsetInstant(String s, int from, int to) {
+    int n = to - from;
+    if (n < 20 || s.charAt(from + 4) != '-' || s.charAt(from + 7) != '-' || s.charAt(from + 10) != 'T'
+        || s.charAt(from + 13) != ':' || s.charAt(from + 16) != ':') {
       return null;
     }
-    int y = digits(s, 0, 4);
-    int m = digits(s, 5, 7);
-    int d = digits(s, 8, 10);
-    int h = digits(s, 11, 13);
-    int mi = digits(s, 14, 16);
-    int sec = digits(s, 17, 19);
+    int y = digits(s, from, from + 4);
+    int m = digits(s, from + 5, from + 7);
+    int d = digits(s, from + 8, from + 10);
+    int h = digits(s, from + 11, from + 13);
+    int mi = digits(s, from + 14, from + 16);
+    int sec = digits(s, from + 17, from + 19);
     if (!isValid(y, m, d, h, mi, sec)) {
       return null;
     }
-    int i = 19;
+    int i = from + 19;
     int nanos = 0;
     if (s.charAt(i) == '.') {
       i++;
       int start = i;
-      while (i < n && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      while (i < to && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
         nanos = nanos * 10 + (s.charAt(i) - '0');
         i++;
       }
@@ -204,9 +209,9 @@ final class FastText {
       }
     }
     int offsetSeconds;
-    if (i == n - 1 && s.charAt(i) == 'Z') {
+    if (i == to - 1 && s.charAt(i) == 'Z') {
       offsetSeconds = 0;
-    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+    } else if (i == to - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
       int oh = digits(s, i + 1, i + 3);
       int om = digits(s, i + 4, i + 6);
       if (oh < 0 || oh > 17 || om < 0 || om > 59) {
@@ -216,8 +221,28 @@ final class FastText {
     } else {
       return null;
     }
-    long epochDay = IsoChronology.INSTANCE.date(y, m, d).toEpochDay();
-    long epochSecond = epochDay * 86_400 + h * 3600 + mi * 60 + sec - offsetSeconds;
+    long epochSecond = epochDay(y, m, d) * 86_400 + h * 3600 + mi * 60 + sec - offsetSeconds;
     return Instant.ofEpochSecond(epochSecond, nanos);
   }
+
+  /**
+   * {@code LocalDate.of(y, m, d).toEpochDay()} for a valid date of a year 0-9999, without the LocalDate:
+   * the same proleptic Gregorian day count java.time uses.
+   */
+  static long epochDay(int y, int m, int d) {
+    long total = 365L * y;
+    total += (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400; // leap days of the years before y (y >= 0)
+    total += (367 * m - 362) / 12;
+    total += d - 1;
+    if (m > 2) {
+      total--;
+      if (!IsoChronology.INSTANCE.isLeapYear(y)) {
+        total--;
+      }
+    }
+    return total - DAYS_0000_TO_1970;
+  }
+
+  /** Days from 0000-01-01 to 1970-01-01, as java.time counts them. */
+  private static final long DAYS_0000_TO_1970 = (146_097L * 5L) - (30L * 365L + 7L);
 }

@@ -20,6 +20,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -66,12 +67,37 @@ public final class JsonEventParser implements RecordParser {
   private static final BigDecimal MAX_PRICE = new BigDecimal("999999999.999");
 
   private final EventIds ids = new EventIds();
-  /** The record's characters, for {@link #plainObject}; grows to the longest record. */
+  /** The record's characters, for {@link #scanPlain}; grows to the longest record. */
   private char[] chars = new char[256];
+
+  // What scanPlain found, by slot: the kind of value, where it is in the record (a string's content,
+  // without its quotes) and an integer's value. Reused from record to record: no nodes, no substrings
+  // for values that are read in place.
+  private static final byte ABSENT = 0;
+  private static final byte STRING = 1;
+  private static final byte NUMBER = 2;
+  private static final byte TRUE = 3;
+  private static final byte FALSE = 4;
+  private static final byte NULL = 5;
+  private final byte[] kind = new byte[FIELDS.length];
+  private final int[] from = new int[FIELDS.length];
+  private final int[] to = new int[FIELDS.length];
+  private final long[] number = new long[FIELDS.length];
 
   @Override
   public RecordOutcome parse(String text, Instant ingestTime) {
-    JsonNode[] f = plainObject(text);
+    return parse(text, ingestTime, true);
+  }
+
+  private RecordOutcome parse(String text, Instant ingestTime, boolean plainEvents) {
+    JsonNode[] f = null;
+    if (scanPlain(text)) {
+      RecordOutcome event = plainEvents ? plainEvent(text, ingestTime) : null;
+      if (event != null) {
+        return event;
+      }
+      f = plainNodes(text);
+    }
     if (f == null) {
       f = simpleObject(text);
     }
@@ -123,18 +149,17 @@ public final class JsonEventParser implements RecordParser {
   }
 
   /**
-   * The fields this parser reads, by slot, of a record of the plainest shape, scanned by hand: one flat
-   * object (white space as JSON has it), its names and string values without escapes or control
-   * characters, its other values integers of at most 18 digits (no leading zero, no "-0"), true, false or
-   * null, each field read once, nothing after it. Jackson reads such a record without error, and these
-   * are the nodes {@code readTree} gives for it (TextNode, IntNode when the value fits an int, else
-   * LongNode, BooleanNode, NullNode). Null for any other record, which {@link #simpleObject} and then
+   * Scans a record of the plainest shape by hand into {@link #kind}, {@link #from}, {@link #to} and
+   * {@link #number}, by slot: one flat object (white space as JSON has it), its names and string values
+   * without escapes or control characters, its other values integers of at most 18 digits (no leading
+   * zero, no "-0"), true, false or null, each field read once, nothing after it. Jackson reads such a
+   * record without error. False for any other record, which {@link #simpleObject} and then
    * {@code readTree} read and judge as before.
    */
-  JsonNode[] plainObject(String text) {
+  boolean scanPlain(String text) {
     int n = text.length();
     if (n > MAX_PLAIN_LENGTH) {
-      return null;
+      return false;
     }
     if (chars.length < n) {
       chars = new char[Math.max(n, 2 * chars.length)];
@@ -143,9 +168,9 @@ public final class JsonEventParser implements RecordParser {
     text.getChars(0, n, c, 0);
     int i = skipWhiteSpace(c, n, 0);
     if (i >= n || c[i] != '{') {
-      return null;
+      return false;
     }
-    JsonNode[] f = new JsonNode[FIELDS.length];
+    Arrays.fill(kind, ABSENT);
     i = skipWhiteSpace(c, n, i + 1);
     if (i < n && c[i] == '}') {
       i++;
@@ -153,38 +178,39 @@ public final class JsonEventParser implements RecordParser {
       while (true) {
         // "name"
         if (i >= n || c[i] != '"') {
-          return null;
+          return false;
         }
         int nameStart = ++i;
         i = plainStringEnd(c, n, i);
         if (i < 0) {
-          return null;
+          return false;
         }
         int slot = slot(c, nameStart, i);
         i = skipWhiteSpace(c, n, i + 1);
         if (i >= n || c[i] != ':') {
-          return null;
+          return false;
         }
         i = skipWhiteSpace(c, n, i + 1);
         if (i >= n) {
-          return null;
+          return false;
         }
         // the value
-        JsonNode value;
+        byte valueKind;
+        int valueFrom = i;
+        long v = 0;
         char first = c[i];
         if (first == '"') {
-          int start = ++i;
+          valueFrom = ++i;
           i = plainStringEnd(c, n, i);
           if (i < 0) {
-            return null;
+            return false;
           }
-          value = TextNode.valueOf(text.substring(start, i));
+          valueKind = STRING;
           i++;
         } else if (first == '-' || (first >= '0' && first <= '9')) {
           boolean negative = first == '-';
           int start = negative ? i + 1 : i;
           int end = start;
-          long v = 0;
           while (end < n && c[end] >= '0' && c[end] <= '9') {
             v = v * 10 + (c[end] - '0');
             end++;
@@ -192,45 +218,200 @@ public final class JsonEventParser implements RecordParser {
           int digits = end - start;
           if (digits == 0 || digits > 18 || (digits > 1 && c[start] == '0')
               || (negative && v == 0) || !endsValue(c, n, end)) {
-            return null;
+            return false;
           }
           v = negative ? -v : v;
-          value = v == (int) v ? IntNode.valueOf((int) v) : LongNode.valueOf(v);
+          valueKind = NUMBER;
           i = end;
         } else if (first == 't' && text.startsWith("true", i) && endsValue(c, n, i + 4)) {
-          value = BooleanNode.TRUE;
+          valueKind = TRUE;
           i += 4;
         } else if (first == 'f' && text.startsWith("false", i) && endsValue(c, n, i + 5)) {
-          value = BooleanNode.FALSE;
+          valueKind = FALSE;
           i += 5;
         } else if (first == 'n' && text.startsWith("null", i) && endsValue(c, n, i + 4)) {
-          value = NullNode.getInstance();
+          valueKind = NULL;
           i += 4;
         } else {
-          return null;
+          return false;
         }
         if (slot >= 0) {
-          if (f[slot] != null) {
-            return null;
+          if (kind[slot] != ABSENT) {
+            return false;
           }
-          f[slot] = value;
+          kind[slot] = valueKind;
+          from[slot] = valueFrom;
+          to[slot] = valueKind == STRING ? i - 1 : i;
+          number[slot] = v;
         }
         // , or }
         i = skipWhiteSpace(c, n, i);
         if (i >= n) {
-          return null;
+          return false;
         }
         if (c[i] == '}') {
           i++;
           break;
         }
         if (c[i] != ',') {
-          return null;
+          return false;
         }
         i = skipWhiteSpace(c, n, i + 1);
       }
     }
-    return skipWhiteSpace(c, n, i) == n ? f : null;
+    return skipWhiteSpace(c, n, i) == n;
+  }
+
+  /**
+   * The event of a record {@link #scanPlain} has just read, when every value is of the plainest kind
+   * for its field: ids strings or integers, texts strings, item_id not blank, behavior one of the
+   * accepted names as written, event_time epoch milliseconds or the common ISO shape, quantity an int,
+   * unit_price the common decimal shape. Values are read in place; the event is the one the node route
+   * builds from the same record. Null for anything else (a rejection included), which then takes the
+   * node route ({@link #plainNodes}), which decides and explains.
+   */
+  private RecordOutcome plainEvent(String text, Instant ingestTime) {
+    if (!isId(EVENT_ID) || !isId(USER_ID) || !isId(SESSION_ID) || !isId(ITEM_ID) || !isId(CATEGORY_ID)
+        || kind[BEHAVIOR] != STRING || !isText(CURRENCY) || !isText(COUNTRY) || !isText(UNIT_PRICE)
+        || (kind[EVENT_TIME] != STRING && kind[EVENT_TIME] != NUMBER)) {
+      return null;
+    }
+    int quantity = 1;
+    if (kind[QUANTITY] == NUMBER) {
+      long q = number[QUANTITY];
+      if (q != (int) q) {
+        return null;
+      }
+      quantity = (int) q;
+    } else if (kind[QUANTITY] != ABSENT && kind[QUANTITY] != NULL) {
+      return null;
+    }
+    String itemId = plainText(text, ITEM_ID);
+    Behavior behavior = plainBehavior(text, from[BEHAVIOR], to[BEHAVIOR]);
+    Instant eventTime = kind[EVENT_TIME] == NUMBER
+        ? Instant.ofEpochMilli(number[EVENT_TIME])
+        : FastText.isoOffsetInstant(text, from[EVENT_TIME], to[EVENT_TIME]);
+    BigDecimal unitPrice = null;
+    if (kind[UNIT_PRICE] == STRING) {
+      unitPrice = FastText.decimalScale3(text, from[UNIT_PRICE], to[UNIT_PRICE], 9);
+      if (unitPrice == null) {
+        return null;
+      }
+    }
+    if (itemId == null || behavior == null || eventTime == null) {
+      return null;
+    }
+    String eventId = plainText(text, EVENT_ID);
+    return RecordOutcome.event(
+        new CommerceEvent(
+            eventId != null ? eventId : ids.of("js", text), // event_id
+            plainText(text, USER_ID), // user_id
+            plainText(text, SESSION_ID), // session_id
+            itemId, // item_id
+            plainText(text, CATEGORY_ID), // category_id
+            behavior, // behavior
+            quantity, // quantity
+            unitPrice, // unit_price
+            plainText(text, CURRENCY), // currency
+            plainText(text, COUNTRY), // country
+            eventTime, // event_time
+            ingestTime, // ingest_time
+            SOURCE)); // source
+  }
+
+  /** Whether the value in the slot is what {@link #optionalId} takes without complaint. */
+  private boolean isId(int slot) {
+    return kind[slot] != TRUE && kind[slot] != FALSE;
+  }
+
+  /** Whether the value in the slot is what {@link #optionalText} takes without complaint. */
+  private boolean isText(int slot) {
+    return kind[slot] == ABSENT || kind[slot] == STRING || kind[slot] == NULL;
+  }
+
+  /**
+   * {@link #optionalId} of the value in the slot, of a kind {@link #isId} accepts: an integer's
+   * digits, a string stripped, null when absent, null or blank.
+   */
+  private String plainText(String text, int slot) {
+    switch (kind[slot]) {
+      case STRING:
+        String v = text.substring(from[slot], to[slot]).strip();
+        return v.isEmpty() ? null : v;
+      case NUMBER:
+        return Long.toString(number[slot]);
+      default:
+        return null;
+    }
+  }
+
+  /** {@link #behavior} of s[from, to) when it is one of the accepted names exactly as listed; else null. */
+  private static Behavior plainBehavior(String s, int from, int to) {
+    switch (to - from) {
+      case 2:
+        return s.startsWith("pv", from) ? Behavior.VIEW : null;
+      case 3:
+        return s.startsWith("fav", from) ? Behavior.FAV : s.startsWith("buy", from) ? Behavior.BUY : null;
+      case 4:
+        return s.startsWith("view", from) ? Behavior.VIEW : s.startsWith("cart", from) ? Behavior.CART : null;
+      case 6:
+        return s.startsWith("cancel", from) ? Behavior.CANCEL : null;
+      case 8:
+        return s.startsWith("favorite", from) ? Behavior.FAV : s.startsWith("purchase", from) ? Behavior.BUY : null;
+      case 9:
+        return s.startsWith("page_view", from) ? Behavior.VIEW : s.startsWith("favourite", from) ? Behavior.FAV : null;
+      case 11:
+        return s.startsWith("add_to_cart", from) ? Behavior.CART : null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The nodes {@code readTree} gives for the values {@link #scanPlain} has just read (TextNode,
+   * IntNode when the value fits an int, else LongNode, BooleanNode, NullNode), by slot: for the node
+   * route when {@link #plainEvent} does not answer.
+   */
+  private JsonNode[] plainNodes(String text) {
+    JsonNode[] f = new JsonNode[FIELDS.length];
+    for (int slot = 0; slot < FIELDS.length; slot++) {
+      switch (kind[slot]) {
+        case STRING:
+          f[slot] = TextNode.valueOf(text.substring(from[slot], to[slot]));
+          break;
+        case NUMBER:
+          long v = number[slot];
+          f[slot] = v == (int) v ? IntNode.valueOf((int) v) : LongNode.valueOf(v);
+          break;
+        case TRUE:
+          f[slot] = BooleanNode.TRUE;
+          break;
+        case FALSE:
+          f[slot] = BooleanNode.FALSE;
+          break;
+        case NULL:
+          f[slot] = NullNode.getInstance();
+          break;
+        default:
+          break;
+      }
+    }
+    return f;
+  }
+
+  /** {@link #scanPlain} and {@link #plainNodes}: the plain record's fields as nodes, or null. */
+  JsonNode[] plainObject(String text) {
+    return scanPlain(text) ? plainNodes(text) : null;
+  }
+
+  /** The in-place route alone: the event, or null when it does not answer. */
+  RecordOutcome plainEventOf(String text, Instant ingestTime) {
+    return scanPlain(text) ? plainEvent(text, ingestTime) : null;
+  }
+
+  /** The node route alone, without {@link #plainEvent}: what the in-place route must agree with. */
+  RecordOutcome parseWithNodes(String text, Instant ingestTime) {
+    return parse(text, ingestTime, false);
   }
 
   /** Plain records are short; Jackson's length limits are far above this. */

@@ -29,7 +29,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parse and clean stages' fast paths (added for speed, see ci/jmh-results.md) against the general
+ * The parse and clean stages' fast paths (added for speed, see the README's "Parse and clean (JMH)") against the general
  * code they stand in for: on random and edge-case inputs, whenever a fast path answers, its answer is
  * exactly the general one. (When it does not answer, the general code runs, as before.) The fast paths
  * are package-private, hence reflection.

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.shopbeam.transforms.RecordOutcome;
+import dev.shopbeam.transforms.testing.Mutations;
 import dev.shopbeam.transforms.testing.TestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,26 +56,7 @@ class OnlineRetailFastPathTest {
         StandardCharsets.UTF_8);
     Random random = new Random(2024);
     for (int i = 0; i < 200_000; i++) {
-      StringBuilder line = new StringBuilder(lines.get(1 + random.nextInt(lines.size() - 1)));
-      int edits = 1 + random.nextInt(3);
-      for (int e = 0; e < edits; e++) {
-        int at = random.nextInt(line.length() + 1);
-        char c = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
-        switch (random.nextInt(3)) {
-          case 0 -> line.insert(at, c);
-          case 1 -> {
-            if (at < line.length()) {
-              line.setCharAt(at, c);
-            }
-          }
-          default -> {
-            if (at < line.length()) {
-              line.deleteCharAt(at);
-            }
-          }
-        }
-      }
-      check(line.toString());
+      check(Mutations.mutate(lines.get(1 + random.nextInt(lines.size() - 1)), ALPHABET, random));
     }
     assertThat(answered, greaterThan(20_000));
   }
