@@ -10,6 +10,7 @@ import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -20,7 +21,10 @@ import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
@@ -36,14 +40,31 @@ import org.joda.time.Duration;
  * per-key state in a batch runner costs a sort and a state machine per element: on Flink the stateful
  * version was the most expensive stage of a hot-items run. Copies of an id are the same event (the id
  * is the source's or a hash of the record), so both give the same rows.
+ *
+ * <p>Only the events whose id {@link RepeatedIds may repeat} are grouped: a first pass over the ids
+ * (a tally per bundle, read as a side input and merged where it is read) proves nearly every event a
+ * single copy, and those pass straight on. Grouping every event was, on Flink's batch runtime, two
+ * sorts of every whole event for the few that have copies. The rows are those of grouping every event.
  */
 public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, PCollectionTuple> {
+  private static final TupleTag<CommerceEvent> SINGLE_COPIES = new TupleTag<>() {};
+  private static final TupleTag<KV<String, CommerceEvent>> MAYBE_COPIES = new TupleTag<>() {};
+
   private final Duration window;
   private final Duration allowedLateness;
+  private final int idCellBits;
+  private final int idSparseLimit;
 
   public DedupeEvents(Duration window, Duration allowedLateness) {
+    this(window, allowedLateness, RepeatedIds.DEFAULT_CELL_BITS, RepeatedIds.DEFAULT_SPARSE_LIMIT);
+  }
+
+  /** With the {@link RepeatedIds} table's size and sparse limit of bounded input's id pass. */
+  DedupeEvents(Duration window, Duration allowedLateness, int idCellBits, int idSparseLimit) {
     this.window = window;
     this.allowedLateness = allowedLateness;
+    this.idCellBits = idCellBits;
+    this.idSparseLimit = idSparseLimit;
   }
 
   @Override
@@ -53,32 +74,73 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
         .triggering(DefaultTrigger.of())
         .withAllowedLateness(allowedLateness)
         .discardingFiredPanes();
-    PCollection<KV<String, CommerceEvent>> keyed =
-        events
-            // Grouped copies come out at the earliest copy's timestamp: the winner's own.
-            .apply("Dedupe window", bounded ? dedupeWindow.withTimestampCombiner(TimestampCombiner.EARLIEST) : dedupeWindow)
-            .apply(
-                "Key by event id",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), events.getTypeDescriptor()))
-                    .via((CommerceEvent e) -> KV.of(e.getEventId(), e)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()));
-    PCollectionTuple out = bounded
-        ? keyed
-            .apply("Group copies", GroupByKey.create())
-            .apply("Earliest copy wins", ParDo.of(new EarliestCopyFn())
-                .withOutputTags(EventStreams.EVENTS, TupleTagList.of(EventStreams.FILTERED)))
-        : keyed.apply(
-            "First copy wins",
-            ParDo.of(new FirstCopyFn()).withOutputTags(EventStreams.EVENTS, TupleTagList.of(EventStreams.FILTERED)));
-    out.get(EventStreams.EVENTS).setCoder(Coders.events());
-    out.get(EventStreams.FILTERED).setCoder(Coders.filtered());
     if (!bounded) {
+      PCollectionTuple out = events
+          .apply("Dedupe window", dedupeWindow)
+          .apply(
+              "Key by event id",
+              MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), events.getTypeDescriptor()))
+                  .via((CommerceEvent e) -> KV.of(e.getEventId(), e)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+          .apply(
+              "First copy wins",
+              ParDo.of(new FirstCopyFn()).withOutputTags(EventStreams.EVENTS, TupleTagList.of(EventStreams.FILTERED)));
+      out.get(EventStreams.EVENTS).setCoder(Coders.events());
+      out.get(EventStreams.FILTERED).setCoder(Coders.filtered());
       return out;
     }
+    PCollectionView<Iterable<RepeatedIds.Tally>> idTallies =
+        events.apply("Tally ids", RepeatedIds.tallies(CommerceEvent::getEventId, idCellBits, idSparseLimit));
+    PCollectionTuple routed = events
+        // Grouped copies come out at the earliest copy's timestamp: the winner's own.
+        .apply("Dedupe window", dedupeWindow.withTimestampCombiner(TimestampCombiner.EARLIEST))
+        .apply("Single copies on", ParDo.of(new RouteByIdFn(idTallies, idCellBits, idSparseLimit)).withSideInputs(idTallies)
+            .withOutputTags(SINGLE_COPIES, TupleTagList.of(MAYBE_COPIES)));
+    routed.get(SINGLE_COPIES).setCoder(Coders.events());
+    PCollectionTuple grouped = routed.get(MAYBE_COPIES)
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+        .apply("Group copies", GroupByKey.create())
+        .apply("Earliest copy wins", ParDo.of(new EarliestCopyFn())
+            .withOutputTags(EventStreams.EVENTS, TupleTagList.of(EventStreams.FILTERED)));
+    grouped.get(EventStreams.EVENTS).setCoder(Coders.events());
+    grouped.get(EventStreams.FILTERED).setCoder(Coders.filtered());
+    PCollection<CommerceEvent> kept = PCollectionList.of(routed.get(SINGLE_COPIES))
+        .and(grouped.get(EventStreams.EVENTS))
+        .apply("Single copies and winners", Flatten.pCollections())
+        .setCoder(Coders.events());
     // Downstream windowing must not inherit the grouping's timestamp rule: both paths leave the default.
-    return PCollectionTuple.of(EventStreams.EVENTS, out.get(EventStreams.EVENTS)
+    return PCollectionTuple.of(EventStreams.EVENTS, kept
             .apply("Default timestamps", Window.<CommerceEvent>configure().withTimestampCombiner(TimestampCombiner.END_OF_WINDOW)))
-        .and(EventStreams.FILTERED, out.get(EventStreams.FILTERED));
+        .and(EventStreams.FILTERED, grouped.get(EventStreams.FILTERED));
+  }
+
+  /** Events whose id cannot repeat go on as they are; the others are keyed for grouping. */
+  static final class RouteByIdFn extends DoFn<CommerceEvent, CommerceEvent> {
+    private final PCollectionView<Iterable<RepeatedIds.Tally>> idTallies;
+    private final int idCellBits;
+    private final int idSparseLimit;
+    // Built from the tallies once per instance: the view has one window (the global one) and, over a
+    // bounded input, one value.
+    private transient RepeatedIds repeated;
+
+    RouteByIdFn(PCollectionView<Iterable<RepeatedIds.Tally>> idTallies, int idCellBits, int idSparseLimit) {
+      this.idTallies = idTallies;
+      this.idCellBits = idCellBits;
+      this.idSparseLimit = idSparseLimit;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      if (repeated == null) {
+        repeated = RepeatedIds.of(c.sideInput(idTallies), idCellBits, idSparseLimit);
+      }
+      CommerceEvent e = c.element();
+      if (repeated.mayRepeat(e.getEventId())) {
+        c.output(MAYBE_COPIES, KV.of(e.getEventId(), e));
+      } else {
+        c.output(e);
+      }
+    }
   }
 
   static final class EarliestCopyFn extends DoFn<KV<String, Iterable<CommerceEvent>>, CommerceEvent> {

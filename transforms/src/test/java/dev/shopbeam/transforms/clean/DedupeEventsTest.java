@@ -8,7 +8,11 @@ import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.testing.TestPipelineExtension;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -87,6 +91,82 @@ class DedupeEventsTest {
     assertEquals(TimestampCombiner.END_OF_WINDOW,
         out.get(EventStreams.EVENTS).getWindowingStrategy().getTimestampCombiner());
     p.run().waitUntilFinish();
+  }
+
+  /**
+   * 600 events; about a third are copies of an earlier id, within 50 minutes of it either way, so some
+   * copies fall in another dedupe hour (and are kept there) and some are earlier than the first.
+   */
+  static List<CommerceEvent> manyEvents() {
+    Random random = new Random(11);
+    List<CommerceEvent> events = new ArrayList<>();
+    long start = java.time.Instant.parse("2017-11-25T00:00:00Z").toEpochMilli();
+    for (int i = 0; i < 600; i++) {
+      if (!events.isEmpty() && random.nextInt(3) == 0) {
+        CommerceEvent original = events.get(random.nextInt(events.size()));
+        long shift = (random.nextInt(101) - 50) * 60_000L;
+        events.add(event(original.getEventId(), original.getItemId(),
+            original.getEventTime().plusMillis(shift).toString()));
+      } else {
+        events.add(event("id-" + i, "item-" + random.nextInt(40),
+            java.time.Instant.ofEpochMilli(start + random.nextInt(24 * 3_600) * 1_000L).toString()));
+      }
+    }
+    return events;
+  }
+
+  /** The model: per id and dedupe hour, the earliest copy stays; every other copy is filtered. */
+  static List<String> keptByModel(List<CommerceEvent> events) {
+    Map<String, CommerceEvent> earliest = new TreeMap<>();
+    for (CommerceEvent e : events) {
+      String key = e.getEventId() + "@" + e.getEventTime().toEpochMilli() / 3_600_000L;
+      earliest.merge(key, e, (a, b) -> b.getEventTime().isBefore(a.getEventTime()) ? b : a);
+    }
+    List<String> kept = new ArrayList<>();
+    for (CommerceEvent e : earliest.values()) {
+      kept.add(e.getEventId() + " " + e.getEventTime() + " at " + new org.joda.time.Instant(e.getEventTime().toEpochMilli()));
+    }
+    return kept;
+  }
+
+  /** Bounded input through the id tally of the given shape gives the model's rows and filtered copies. */
+  static void boundedMatchesModel(TestPipeline p, DedupeEvents dedupe) {
+    List<CommerceEvent> events = manyEvents();
+    List<String> kept = keptByModel(events);
+    List<TimestampedValue<CommerceEvent>> input = new ArrayList<>();
+    for (CommerceEvent e : events) {
+      input.add(TimestampedValue.of(e, new org.joda.time.Instant(e.getEventTime().toEpochMilli())));
+    }
+    PCollectionTuple out = p.apply(Create.timestamped(input).withCoder(Coders.events())).apply(dedupe);
+    PAssert.that(described(out)).containsInAnyOrder(kept);
+    int copies = events.size() - kept.size();
+    PAssert.that(out.get(EventStreams.FILTERED)).satisfies(filtered -> {
+      int n = 0;
+      for (KV<String, String> f : filtered) {
+        assertEquals(CleanReasons.DUPLICATE_RULE, f.getKey());
+        n++;
+      }
+      assertEquals(copies, n, "filtered copies");
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void inBatchWithAnExactSparseTallyTheRowsAreTheModels(TestPipeline p) {
+    boundedMatchesModel(p, new DedupeEvents(Duration.standardHours(1), Duration.ZERO));
+  }
+
+  @Test
+  void inBatchWithADenseTallyOfFalsePositivesTheRowsAreTheModels(TestPipeline p) {
+    // 1,024 cells for about 400 ids: many single copies are grouped too, most are not.
+    boundedMatchesModel(p, new DedupeEvents(Duration.standardHours(1), Duration.ZERO, 10, 16));
+  }
+
+  @Test
+  void inBatchWhenEveryIdMayRepeatTheRowsAreTheModels(TestPipeline p) {
+    // 64 cells: every event is grouped, as before the tally.
+    boundedMatchesModel(p, new DedupeEvents(Duration.standardHours(1), Duration.ZERO, 6, 0));
   }
 
   static List<TimestampedValue<CommerceEvent>> timestamped() {
