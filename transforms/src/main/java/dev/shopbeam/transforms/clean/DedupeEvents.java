@@ -24,7 +24,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
@@ -47,9 +46,6 @@ import org.joda.time.Duration;
  * sorts of every whole event for the few that have copies. The rows are those of grouping every event.
  */
 public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, PCollectionTuple> {
-  private static final TupleTag<CommerceEvent> SINGLE_COPIES = new TupleTag<>() {};
-  private static final TupleTag<KV<String, CommerceEvent>> MAYBE_COPIES = new TupleTag<>() {};
-
   private final Duration window;
   private final Duration allowedLateness;
   private final int idCellBits;
@@ -89,22 +85,29 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
       out.get(EventStreams.FILTERED).setCoder(Coders.filtered());
       return out;
     }
+    // Grouped copies come out at the earliest copy's timestamp: the winner's own. The window is
+    // assigned before the events fork, so that it runs once, in the step that made them.
+    PCollection<CommerceEvent> windowed =
+        events.apply("Dedupe window", dedupeWindow.withTimestampCombiner(TimestampCombiner.EARLIEST));
     PCollectionView<Iterable<RepeatedIds.Tally>> idTallies =
-        events.apply("Tally ids", RepeatedIds.tallies(CommerceEvent::getEventId, idCellBits, idSparseLimit));
-    PCollectionTuple routed = events
-        // Grouped copies come out at the earliest copy's timestamp: the winner's own.
-        .apply("Dedupe window", dedupeWindow.withTimestampCombiner(TimestampCombiner.EARLIEST))
-        .apply("Single copies on", ParDo.of(new RouteByIdFn(idTallies, idCellBits, idSparseLimit)).withSideInputs(idTallies)
-            .withOutputTags(SINGLE_COPIES, TupleTagList.of(MAYBE_COPIES)));
-    routed.get(SINGLE_COPIES).setCoder(Coders.events());
-    PCollectionTuple grouped = routed.get(MAYBE_COPIES)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+        windowed.apply("Tally ids", RepeatedIds.tallies(CommerceEvent::getEventId, idCellBits, idSparseLimit));
+    // Two steps of one output each rather than one of two outputs: Flink's batch translation hands
+    // every element of a step to each of its outputs' consumers, so two outputs moved every event twice.
+    PCollection<CommerceEvent> singleCopies = windowed
+        .apply("Single copies on", ParDo.of(new SingleCopiesFn(idTallies, idCellBits, idSparseLimit))
+            .withSideInputs(idTallies))
+        .setCoder(Coders.events());
+    PCollection<KV<String, CommerceEvent>> maybeCopies = windowed
+        .apply("Ids that may repeat", ParDo.of(new MaybeCopiesFn(idTallies, idCellBits, idSparseLimit))
+            .withSideInputs(idTallies))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()));
+    PCollectionTuple grouped = maybeCopies
         .apply("Group copies", GroupByKey.create())
         .apply("Earliest copy wins", ParDo.of(new EarliestCopyFn())
             .withOutputTags(EventStreams.EVENTS, TupleTagList.of(EventStreams.FILTERED)));
     grouped.get(EventStreams.EVENTS).setCoder(Coders.events());
     grouped.get(EventStreams.FILTERED).setCoder(Coders.filtered());
-    PCollection<CommerceEvent> kept = PCollectionList.of(routed.get(SINGLE_COPIES))
+    PCollection<CommerceEvent> kept = PCollectionList.of(singleCopies)
         .and(grouped.get(EventStreams.EVENTS))
         .apply("Single copies and winners", Flatten.pCollections())
         .setCoder(Coders.events());
@@ -114,31 +117,53 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
         .and(EventStreams.FILTERED, grouped.get(EventStreams.FILTERED));
   }
 
-  /** Events whose id cannot repeat go on as they are; the others are keyed for grouping. */
-  static final class RouteByIdFn extends DoFn<CommerceEvent, CommerceEvent> {
+  /** Reads whether an event's id may repeat, from the tallies merged once per instance. */
+  abstract static class ByRepeatedIdFn<OutputT> extends DoFn<CommerceEvent, OutputT> {
     private final PCollectionView<Iterable<RepeatedIds.Tally>> idTallies;
     private final int idCellBits;
     private final int idSparseLimit;
-    // Built from the tallies once per instance: the view has one window (the global one) and, over a
-    // bounded input, one value.
+    // Built once per instance: the view has one window (the global one) and, over a bounded input,
+    // one value.
     private transient RepeatedIds repeated;
 
-    RouteByIdFn(PCollectionView<Iterable<RepeatedIds.Tally>> idTallies, int idCellBits, int idSparseLimit) {
+    ByRepeatedIdFn(PCollectionView<Iterable<RepeatedIds.Tally>> idTallies, int idCellBits, int idSparseLimit) {
       this.idTallies = idTallies;
       this.idCellBits = idCellBits;
       this.idSparseLimit = idSparseLimit;
     }
 
-    @ProcessElement
-    public void process(ProcessContext c) {
+    final boolean mayRepeat(ProcessContext c) {
       if (repeated == null) {
         repeated = RepeatedIds.of(c.sideInput(idTallies), idCellBits, idSparseLimit);
       }
-      CommerceEvent e = c.element();
-      if (repeated.mayRepeat(e.getEventId())) {
-        c.output(MAYBE_COPIES, KV.of(e.getEventId(), e));
-      } else {
-        c.output(e);
+      return repeated.mayRepeat(c.element().getEventId());
+    }
+  }
+
+  /** The events whose id cannot repeat, as they are. */
+  static final class SingleCopiesFn extends ByRepeatedIdFn<CommerceEvent> {
+    SingleCopiesFn(PCollectionView<Iterable<RepeatedIds.Tally>> idTallies, int idCellBits, int idSparseLimit) {
+      super(idTallies, idCellBits, idSparseLimit);
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      if (!mayRepeat(c)) {
+        c.output(c.element());
+      }
+    }
+  }
+
+  /** The others, keyed by id for grouping. */
+  static final class MaybeCopiesFn extends ByRepeatedIdFn<KV<String, CommerceEvent>> {
+    MaybeCopiesFn(PCollectionView<Iterable<RepeatedIds.Tally>> idTallies, int idCellBits, int idSparseLimit) {
+      super(idTallies, idCellBits, idSparseLimit);
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      if (mayRepeat(c)) {
+        c.output(KV.of(c.element().getEventId(), c.element()));
       }
     }
   }
