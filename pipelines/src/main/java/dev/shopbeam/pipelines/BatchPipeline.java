@@ -120,7 +120,13 @@ public final class BatchPipeline {
       write(config, summary, Tables.ANOMALIES, Anomaly.class, anomalies(clean.events(), clean.deadLetters(),
           config.anomalyWindow(), config.clean().allowedLateness(), config.anomalies()));
     }
-    PCollection<CommerceEvent> wholeInput = clean.events().apply("Whole input", WriteTable.<CommerceEvent>globally());
+    // Only where a table reads it: Beam runs an applied step whether anything reads its output or not,
+    // and on Flink each step that reads the events is handed its own copy of every event.
+    boolean readsWholeInput = config.writes(Tables.USER_FEATURES) || config.writes(Tables.ITEM_FEATURES)
+        || config.writes(Tables.ITEM_SIMILARITY) || config.writes(Tables.USER_RECOMMENDATIONS);
+    PCollection<CommerceEvent> wholeInput = readsWholeInput
+        ? clean.events().apply("Whole input", WriteTable.<CommerceEvent>globally())
+        : null;
     if (config.writes(Tables.USER_FEATURES)) {
       write(config, summary, Tables.USER_FEATURES, UserFeatures.class, wholeInput.apply("User features", new UserFeaturesOf()));
     }
