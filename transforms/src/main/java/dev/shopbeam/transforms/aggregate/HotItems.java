@@ -315,15 +315,23 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     }
   }
 
-  /** Item totals per (start, behavior), held in memory; the oldest start is handed on first. */
+  /**
+   * Item totals per (start, behavior), held in memory; the oldest start is handed on first. Each total
+   * is a one-element array added to in place: a pane's count goes into windowSize/period windows, and
+   * a boxed Long would cost two hash look-ups and an allocation per window.
+   */
   static final class HeldTotals {
-    private final java.util.TreeMap<Long, Map<String, Map<String, Long>>> byStart = new java.util.TreeMap<>();
+    private final java.util.TreeMap<Long, Map<String, Map<String, long[]>>> byStart = new java.util.TreeMap<>();
     private int entries;
 
     /** The totals of one start, taken out of the held ones. */
-    record Start(long start, Map<String, Map<String, Long>> byBehavior) {
+    record Start(long start, Map<String, Map<String, long[]>> byBehavior) {
       void handOn(java.util.function.Consumer<KV<KV<String, Long>, Map<String, Long>>> out) {
-        byBehavior.forEach((behavior, totals) -> out.accept(KV.of(KV.of(behavior, start), totals)));
+        byBehavior.forEach((behavior, totals) -> {
+          Map<String, Long> handed = new HashMap<>(totals.size() * 4 / 3 + 1);
+          totals.forEach((item, total) -> handed.put(item, total[0]));
+          out.accept(KV.of(KV.of(behavior, start), handed));
+        });
       }
     }
 
@@ -333,21 +341,22 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
 
     void addAll(long start, Start other) {
       other.byBehavior().forEach((behavior, counts) -> {
-        Map<String, Long> totals = totalsOf(start, behavior);
-        counts.forEach((item, count) -> addTo(totals, item, count));
+        Map<String, long[]> totals = totalsOf(start, behavior);
+        counts.forEach((item, count) -> addTo(totals, item, count[0]));
       });
     }
 
-    private Map<String, Long> totalsOf(long start, String behavior) {
+    private Map<String, long[]> totalsOf(long start, String behavior) {
       return byStart.computeIfAbsent(start, s -> new HashMap<>()).computeIfAbsent(behavior, b -> new HashMap<>());
     }
 
-    private void addTo(Map<String, Long> totals, String item, long count) {
-      Long before = totals.put(item, count);
-      if (before == null) {
+    private void addTo(Map<String, long[]> totals, String item, long count) {
+      long[] total = totals.get(item);
+      if (total == null) {
+        totals.put(item, new long[] {count});
         entries++;
       } else {
-        totals.put(item, before + count);
+        total[0] += count;
       }
     }
 
@@ -360,8 +369,8 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     }
 
     Start pollOldest() {
-      Map.Entry<Long, Map<String, Map<String, Long>>> oldest = byStart.pollFirstEntry();
-      for (Map<String, Long> totals : oldest.getValue().values()) {
+      Map.Entry<Long, Map<String, Map<String, long[]>>> oldest = byStart.pollFirstEntry();
+      for (Map<String, long[]> totals : oldest.getValue().values()) {
         entries -= totals.size();
       }
       return new Start(oldest.getKey(), oldest.getValue());
@@ -408,6 +417,9 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     public List<KV<String, Long>> extractOutput(Map<String, Long> totals) {
       PriorityQueue<KV<String, Long>> top = new PriorityQueue<>(n + 1, new ByCountThenItem());
       totals.forEach((item, count) -> {
+        if (top.size() == n && !hotterThan(item, count, top.peek())) {
+          return; // most items of a window: no pair made for them
+        }
         top.add(KV.of(item, count));
         if (top.size() > n) {
           top.poll();
@@ -416,6 +428,12 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
       List<KV<String, Long>> ranked = new ArrayList<>(top);
       ranked.sort(new ByCountThenItem().reversed());
       return ranked;
+    }
+
+    /** The order of {@link ByCountThenItem}, without a pair for the candidate. */
+    private static boolean hotterThan(String item, long count, KV<String, Long> other) {
+      int byCount = Long.compare(count, other.getValue());
+      return byCount != 0 ? byCount > 0 : item.compareTo(other.getKey()) < 0;
     }
 
     @Override
