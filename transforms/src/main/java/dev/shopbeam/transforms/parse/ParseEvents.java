@@ -3,6 +3,7 @@ package dev.shopbeam.transforms.parse;
 import dev.shopbeam.transforms.RecordOutcome;
 import com.google.auto.value.AutoValue;
 import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.schemas.RawRecord;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.DeadLetters;
@@ -11,12 +12,16 @@ import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.clean.EventValidator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
+import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -47,19 +52,45 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
     return new AutoValue_ParseEvents(format(), config);
   }
 
+  /**
+   * The parse step's second output: its dead letters (union tag {@link #DEAD_LETTER}) and filtered
+   * records ({@link #FILTERED}) together. Both are rare, and Flink's batch translation hands every
+   * element of a step to each of its outputs' consumers, so a third output moved every event once more.
+   */
+  public static final TupleTag<RawUnionValue> REJECTS = new TupleTag<>("rejects") {};
+
+  public static final int DEAD_LETTER = 0;
+  public static final int FILTERED = 1;
+
   @Override
   public EventStreams expand(PCollection<RawRecord> records) {
     PCollectionTuple out =
         records.apply(
             "Parse " + format().cliName(),
             ParDo.of(new ParseFn(format(), validation()))
-                .withOutputTags(
-                    EventStreams.EVENTS,
-                    TupleTagList.of(EventStreams.DEAD_LETTERS).and(EventStreams.FILTERED)));
+                .withOutputTags(EventStreams.EVENTS, TupleTagList.of(REJECTS)));
     out.get(EventStreams.EVENTS).setCoder(Coders.events());
-    out.get(EventStreams.DEAD_LETTERS).setCoder(Coders.deadLetters());
-    out.get(EventStreams.FILTERED).setCoder(Coders.filtered());
-    return EventStreams.of(out);
+    PCollectionTuple rejects = out.get(REJECTS)
+        .setCoder(UnionCoder.of(List.of(Coders.deadLetters(), Coders.filtered())))
+        .apply("Dead letters and filtered", ParDo.of(new SplitRejectsFn())
+            .withOutputTags(EventStreams.DEAD_LETTERS, TupleTagList.of(EventStreams.FILTERED)));
+    return EventStreams.of(
+        out.get(EventStreams.EVENTS),
+        rejects.get(EventStreams.DEAD_LETTERS).setCoder(Coders.deadLetters()),
+        rejects.get(EventStreams.FILTERED).setCoder(Coders.filtered()));
+  }
+
+  /** Each reject to its own output, with its timestamp. */
+  static final class SplitRejectsFn extends DoFn<RawUnionValue, DeadLetter> {
+    @ProcessElement
+    @SuppressWarnings("unchecked")
+    public void process(@Element RawUnionValue reject, MultiOutputReceiver out) {
+      if (reject.getUnionTag() == DEAD_LETTER) {
+        out.get(EventStreams.DEAD_LETTERS).output((DeadLetter) reject.getValue());
+      } else {
+        out.get(EventStreams.FILTERED).output((KV<String, String>) reject.getValue());
+      }
+    }
   }
 
   /**
@@ -89,25 +120,22 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
       String location = record.getSourceLocation();
       byte[] bytes = bytesOf(record.getPayload());
       if (record.getOriginalLength() > bytes.length) {
-        out.get(EventStreams.DEAD_LETTERS)
-            .output(DeadLetters.ofBytes(bytes, location, Reasons.RECORD_TOO_LARGE,
-                "record is " + record.getOriginalLength() + " bytes; the limit is " + bytes.length
-                    + " (payload cut to the limit)",
-                DeadLetters.STAGE_READ, format.cliName()));
+        deadLetter(out, DeadLetters.ofBytes(bytes, location, Reasons.RECORD_TOO_LARGE,
+            "record is " + record.getOriginalLength() + " bytes; the limit is " + bytes.length
+                + " (payload cut to the limit)",
+            DeadLetters.STAGE_READ, format.cliName()));
         return;
       }
       String text = decodeStrict(bytes);
       if (text == null) {
-        out.get(EventStreams.DEAD_LETTERS)
-            .output(DeadLetters.ofBytes(bytes, location, Reasons.INVALID_UTF8,
-                "record is not valid UTF-8 (raw bytes kept as base64)",
-                DeadLetters.STAGE_PARSE, format.cliName()));
+        deadLetter(out, DeadLetters.ofBytes(bytes, location, Reasons.INVALID_UTF8,
+            "record is not valid UTF-8 (raw bytes kept as base64)",
+            DeadLetters.STAGE_PARSE, format.cliName()));
         return;
       }
       if (text.isBlank()) {
-        out.get(EventStreams.DEAD_LETTERS)
-            .output(DeadLetters.of(text, location, Reasons.EMPTY_RECORD,
-                "record is empty or only white space", DeadLetters.STAGE_PARSE, format.cliName()));
+        deadLetter(out, DeadLetters.of(text, location, Reasons.EMPTY_RECORD,
+            "record is empty or only white space", DeadLetters.STAGE_PARSE, format.cliName()));
         return;
       }
       RecordOutcome outcome;
@@ -134,12 +162,15 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
           out.get(EventStreams.EVENTS).output(event);
         }
       } else if (outcome.isFiltered()) {
-        out.get(EventStreams.FILTERED).output(KV.of(outcome.filterRule(), location));
+        out.get(REJECTS).output(new RawUnionValue(FILTERED, KV.of(outcome.filterRule(), location)));
       } else {
-        out.get(EventStreams.DEAD_LETTERS)
-            .output(DeadLetters.of(text, location, outcome.reason(), outcome.detail(),
-                stage, format.cliName()));
+        deadLetter(out, DeadLetters.of(text, location, outcome.reason(), outcome.detail(),
+            stage, format.cliName()));
       }
+    }
+
+    private static void deadLetter(MultiOutputReceiver out, DeadLetter deadLetter) {
+      out.get(REJECTS).output(new RawUnionValue(DEAD_LETTER, deadLetter));
     }
 
     /**

@@ -3,9 +3,11 @@ package dev.shopbeam.transforms.bench;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
 import dev.shopbeam.transforms.EventStreams;
+import dev.shopbeam.transforms.parse.ParseEvents;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
@@ -79,10 +81,15 @@ final class Outputs {
               throw new IllegalStateException("not an event: " + output);
             }
             events++;
-          } else if (tag.getId().equals(EventStreams.DEAD_LETTERS.getId())) {
-            deadLetters.merge(((DeadLetter) output).getReason(), 1L, Long::sum);
+          } else if (tag.getId().equals(ParseEvents.REJECTS.getId())) {
+            RawUnionValue reject = (RawUnionValue) output;
+            if (reject.getUnionTag() == ParseEvents.DEAD_LETTER) {
+              deadLetters.merge(((DeadLetter) reject.getValue()).getReason(), 1L, Long::sum);
+            } else {
+              filtered.merge(((KV<String, String>) reject.getValue()).getKey(), 1L, Long::sum);
+            }
           } else {
-            filtered.merge(((KV<String, String>) output).getKey(), 1L, Long::sum);
+            throw new IllegalStateException("an output the parse step does not have: " + tag.getId());
           }
         }
       };

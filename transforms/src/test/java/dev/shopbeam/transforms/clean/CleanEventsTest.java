@@ -66,6 +66,35 @@ class CleanEventsTest {
     p.run().waitUntilFinish();
   }
 
+  // Real Online Retail lines (test-data/malformed/online-retail-malformed.csv, lines 2, 3, 26-28).
+  static final List<String> RETAIL_LINES = List.of(
+      "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom",
+      "536365,85123A,\"WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom",
+      "536370,POST,POSTAGE,3,2010-12-01 08:45:00,18.00,12583,France",
+      "536414,22139,,56,2010-12-01 11:52:00,0,,United Kingdom",
+      "536589,21777,,-10,2010-12-01 16:50:00,0,,United Kingdom",
+      "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850,United Kingdom");
+
+  @Test
+  void parseFiltersAndDeadLettersLeaveOnceEachUnderTheirRuleAndLocation(TestPipeline p) {
+    List<RawRecord> records = new ArrayList<>();
+    for (int i = 0; i < RETAIL_LINES.size(); i++) {
+      records.add(raw(RETAIL_LINES.get(i), i + 1));
+    }
+    EventStreams out = p.apply(Create.of(records).withCoder(Coders.rawRecords()))
+        .apply(CleanEvents.of(InputFormat.ONLINE_RETAIL, CleanConfig.defaults()));
+    PAssert.that(out.events().apply("Events", MapElements.into(TypeDescriptors.strings())
+            .via(e -> e.getUserId() + "/" + e.getItemId())))
+        .containsInAnyOrder("17850/85123A");
+    PAssert.that(out.filtered().apply("Rules", MapElements.into(TypeDescriptors.strings())
+            .via(kv -> kv.getKey().equals("duplicate") ? "duplicate" : kv.getValue() + " " + kv.getKey())))
+        .containsInAnyOrder("mem:3 non_product:postage", "mem:4 zero_price", "mem:5 stock_adjustment", "duplicate");
+    PAssert.that(out.deadLetters().apply("Reasons", MapElements.into(TypeDescriptors.strings())
+            .via(d -> d.getSourceLocation() + " " + d.getReason())))
+        .containsInAnyOrder("mem:2 malformed_csv");
+    p.run().waitUntilFinish();
+  }
+
   @Test
   void aReplayArrivingLaterInAStreamIsStillADuplicate(TestPipeline p) {
     TestStream<RawRecord> stream = TestStream.create(Coders.rawRecords())
