@@ -37,6 +37,16 @@ class CleanEventsTest {
         .setIngestTime(INGEST).setOriginalLength(b.length).build();
   }
 
+  /** The lines as raw records {@code mem:1}, {@code mem:2}, ... through the batch clean step. */
+  static EventStreams cleanInBatch(TestPipeline p, List<String> lines, InputFormat format) {
+    List<RawRecord> records = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      records.add(raw(lines.get(i), i + 1));
+    }
+    return p.apply(Create.of(records).withCoder(Coders.rawRecords()))
+        .apply(CleanEvents.of(format, CleanConfig.defaults()));
+  }
+
   static final List<String> LINES = List.of(
       "1,100,7,pv,1511604000",
       "1,100,7,cart,1511604060",
@@ -49,12 +59,7 @@ class CleanEventsTest {
 
   @Test
   void everyRecordLeavesOnceInBatch(TestPipeline p) {
-    List<RawRecord> records = new ArrayList<>();
-    for (int i = 0; i < LINES.size(); i++) {
-      records.add(raw(LINES.get(i), i + 1));
-    }
-    EventStreams out = p.apply(Create.of(records).withCoder(Coders.rawRecords()))
-        .apply(CleanEvents.of(InputFormat.USERBEHAVIOR, CleanConfig.defaults()));
+    EventStreams out = cleanInBatch(p, LINES, InputFormat.USERBEHAVIOR);
     PAssert.that(out.events().apply("Events", MapElements.into(TypeDescriptors.strings())
             .via(e -> e.getUserId() + "/" + e.getItemId() + "/" + e.getBehavior())))
         .containsInAnyOrder("1/100/VIEW", "1/100/CART", "2/200/BUY");
@@ -77,12 +82,7 @@ class CleanEventsTest {
 
   @Test
   void parseFiltersAndDeadLettersLeaveOnceEachUnderTheirRuleAndLocation(TestPipeline p) {
-    List<RawRecord> records = new ArrayList<>();
-    for (int i = 0; i < RETAIL_LINES.size(); i++) {
-      records.add(raw(RETAIL_LINES.get(i), i + 1));
-    }
-    EventStreams out = p.apply(Create.of(records).withCoder(Coders.rawRecords()))
-        .apply(CleanEvents.of(InputFormat.ONLINE_RETAIL, CleanConfig.defaults()));
+    EventStreams out = cleanInBatch(p, RETAIL_LINES, InputFormat.ONLINE_RETAIL);
     PAssert.that(out.events().apply("Events", MapElements.into(TypeDescriptors.strings())
             .via(e -> e.getUserId() + "/" + e.getItemId())))
         .containsInAnyOrder("17850/85123A");
