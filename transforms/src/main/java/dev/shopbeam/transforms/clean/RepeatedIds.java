@@ -1,5 +1,6 @@
 package dev.shopbeam.transforms.clean;
 
+import dev.shopbeam.transforms.LongArrayCoder;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -99,6 +100,11 @@ public final class RepeatedIds {
     h *= 0xc4ceb9fe1a85ec53L;
     h ^= h >>> 33;
     return h;
+  }
+
+  /** 64-bit words of a bit plane of 2^cellBits cells. */
+  static int words(int cellBits) {
+    return (int) Math.max(1, (1L << cellBits) >>> 6);
   }
 
   /** The stride between an id's cells (double hashing); odd, so it walks the whole table. */
@@ -204,9 +210,8 @@ public final class RepeatedIds {
     }
 
     private void densify() {
-      int words = (int) Math.max(1, (1L << cellBits) >>> 6);
-      once = new long[words];
-      twice = new long[words];
+      once = new long[words(cellBits)];
+      twice = new long[words(cellBits)];
       for (int i = 0; i < size; i++) {
         mark(hashes[i]);
       }
@@ -277,25 +282,6 @@ public final class RepeatedIds {
     }
   }
 
-  private static void writeLongs(DataOutputStream out, long[] v, int n) throws IOException {
-    out.writeInt(n);
-    for (int i = 0; i < n; i++) {
-      out.writeLong(v[i]);
-    }
-  }
-
-  private static long[] readLongs(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      throw new CoderException("negative array length " + n);
-    }
-    long[] v = new long[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = in.readLong();
-    }
-    return v;
-  }
-
   /** Shape, then the sparse hashes or the two planes. */
   static final class TallyCoder extends AtomicCoder<Tally> {
     static final TallyCoder INSTANCE = new TallyCoder();
@@ -307,13 +293,12 @@ public final class RepeatedIds {
       out.writeInt(t.sparseLimit);
       if (t.dense()) {
         out.writeByte(DENSE);
-        writeLongs(out, t.once, t.once.length);
-        writeLongs(out, t.twice, t.twice.length);
+        LongArrayCoder.INSTANCE.encode(t.once, os);
+        LongArrayCoder.INSTANCE.encode(t.twice, os);
       } else {
         out.writeByte(SPARSE);
-        writeLongs(out, t.hashes, t.size);
+        LongArrayCoder.INSTANCE.encode(Arrays.copyOf(t.hashes, t.size), os);
       }
-      out.flush();
     }
 
     @Override
@@ -322,11 +307,15 @@ public final class RepeatedIds {
       Tally t = new Tally(in.readByte(), in.readInt());
       byte kind = in.readByte();
       if (kind == DENSE) {
-        t.once = readLongs(in);
-        t.twice = readLongs(in);
+        t.once = LongArrayCoder.INSTANCE.decode(is);
+        t.twice = LongArrayCoder.INSTANCE.decode(is);
         t.hashes = null;
+        if (t.once.length != words(t.cellBits) || t.twice.length != t.once.length) {
+          throw new CoderException("dense tally planes of " + t.once.length + " and " + t.twice.length
+              + " words for " + t.cellBits + " cell bits");
+        }
       } else if (kind == SPARSE) {
-        t.hashes = readLongs(in);
+        t.hashes = LongArrayCoder.INSTANCE.decode(is);
         t.size = t.hashes.length;
         if (t.size > t.sparseLimit) {
           throw new CoderException("sparse tally of " + t.size + " hashes over its limit " + t.sparseLimit);

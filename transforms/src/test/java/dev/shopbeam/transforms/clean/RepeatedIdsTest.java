@@ -180,6 +180,10 @@ class RepeatedIdsTest {
     overLimit.write(bytes, 5, bytes.length - 5);
     assertThrows(CoderException.class, () -> RepeatedIds.TallyCoder.INSTANCE.decode(
         new ByteArrayInputStream(overLimit.toByteArray())));
+    // A dense tally whose planes do not fit its cell bits (8 bits: 4 words), here claiming 9.
+    byte[] denseBytes = CoderUtils.encodeToByteArray(RepeatedIds.TallyCoder.INSTANCE, dense);
+    denseBytes[0] = 9;
+    assertThrows(CoderException.class, () -> CoderUtils.decodeFromByteArray(RepeatedIds.TallyCoder.INSTANCE, denseBytes));
   }
 
   @Test
