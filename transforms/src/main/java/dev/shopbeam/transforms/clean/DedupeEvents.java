@@ -93,6 +93,8 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
         windowed.apply("Tally ids", RepeatedIds.tallies(CommerceEvent::getEventId, idCellBits, idSparseLimit));
     // Two steps of one output each rather than one of two outputs: Flink's batch translation hands
     // every element of a step to each of its outputs' consumers, so two outputs moved every event twice.
+    // Both steps merge the same tallies into the same answer (it depends only on the ids), so each
+    // event takes exactly one of them.
     PCollection<CommerceEvent> singleCopies = windowed
         .apply("Single copies on", ParDo.of(new SingleCopiesFn(idTallies, idCellBits, idSparseLimit))
             .withSideInputs(idTallies))

@@ -114,7 +114,7 @@ public final class RepeatedIds {
 
   /**
    * The tallies of the ids {@code idOf} gives of each element of a bounded input, one per bundle, as a
-   * side input in the global window; {@link #of(Iterable)} merges them into the answer. Each bundle
+   * side input in the global window; {@link #of(Iterable, int, int)} merges them into the answer. Each bundle
    * tallies its ids in memory. The tallies are merged where they are read, not by a combine: a dense
    * tally is megabytes, more than a sorting runner's sort buffer takes in one record (Flink's batch
    * combine fails with "Record too large").
