@@ -410,7 +410,7 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
    * total per (behavior, window start). Memory is bounded: when more than {@code maxEntries} pane or
    * window entries are held, the oldest panes move on and the oldest windows are handed on, which for
    * input in about event-time order (files, partitions of them) hands on each window about once.
-   * Out-of-order input only makes more partial totals, which {@link TopOfTotals} adds up, so the sums
+   * Out-of-order input only makes more partial totals, which {@link RankWindowTotalsFn} adds up, so the sums
    * do not depend on the order or on how the input was cut into bundles.
    */
   static final class WindowTotalsFn extends DoFn<CommerceEvent, KV<KV<String, Long>, ItemTotals>> {
