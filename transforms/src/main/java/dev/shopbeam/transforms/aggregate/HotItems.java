@@ -127,8 +127,7 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
    * per-pane combine of the streaming path), which was most of a hot-items run on Flink.
    */
   private PCollection<HotItem> addUpInMemory(PCollection<CommerceEvent> events) {
-    return events.apply(new RankInMemory(pane().getMillis(), windowSize().getMillis(), windowPeriod().getMillis(),
-        topN(), MAX_PARTIAL_ENTRIES));
+    return events.apply(new RankInMemory(windowSize().getMillis(), windowPeriod().getMillis(), topN(), MAX_PARTIAL_ENTRIES));
   }
 
   /**
@@ -145,8 +144,8 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     private final int topN;
     private final int maxEntries;
 
-    RankInMemory(long pane, long size, long period, int topN, int maxEntries) {
-      this.pane = pane;
+    RankInMemory(long size, long period, int topN, int maxEntries) {
+      this.pane = gcd(size, period);
       this.size = size;
       this.period = period;
       this.topN = topN;

@@ -108,7 +108,7 @@ class HotItemsPartialTotalsTest {
   }
 
   private static PCollection<HotItem> rankedInMemory(PCollection<CommerceEvent> events, int maxEntries, String name) {
-    return events.apply("Rank " + name, new HotItems.RankInMemory(FIVE_MINUTES, HOUR, FIVE_MINUTES, 3, maxEntries));
+    return events.apply("Rank " + name, new HotItems.RankInMemory(HOUR, FIVE_MINUTES, 3, maxEntries));
   }
 
   /** Window totals cross a shuffle as two arrays: they come back as they went, of any size; corrupt bytes fail. */
