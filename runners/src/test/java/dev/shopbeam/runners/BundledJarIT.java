@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopbeam.pipelines.RunSummary;
 import dev.shopbeam.transforms.testing.TestData;
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +50,16 @@ class BundledJarIT {
     JsonNode summary = RunSummary.read(dir.toString());
     assertThat(summary.get("read").asInt(), is(read));
     assertThat(summary.get("invariantHolds").asBoolean(), is(true));
+  }
+
+  /** The jar carries ShopBeam's Flink key comparator (normalized keys), not Beam's, which it replaces. */
+  @Test
+  void flinksKeyComparatorIsShopBeams() throws Exception {
+    try (URLClassLoader jar = new URLClassLoader(new URL[] {JAR.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> comparator = Class.forName("org.apache.beam.runners.flink.translation.types.EncodedValueComparator", true, jar);
+      Object ascending = comparator.getConstructor(boolean.class).newInstance(true);
+      assertThat(comparator.getMethod("supportsNormalizedKey").invoke(ascending), is(true));
+    }
   }
 
   @Test
