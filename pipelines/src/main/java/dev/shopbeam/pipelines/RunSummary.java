@@ -46,19 +46,27 @@ public final class RunSummary {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
+  /** The total of each collection counted so far, so that one counted under two names is read once. */
+  private final Map<PCollection<?>, PCollection<Long>> totals = new java.util.HashMap<>();
 
   /**
    * Counts all elements of {@code pc} under {@code key} (0 when there are none). Each bundle is counted
    * in the DoFn and only its count travels: {@code Count.globally()} hands every element to a combine,
    * and a runner that groups by sorting (Flink's batch runtime) sorts every record read to count it.
+   * A collection already counted under another name (the valid events are also the clean_events
+   * table's rows) is not read again: on Flink's batch runtime every reader gets its own copy of it.
    */
   public <T> void countAll(String key, PCollection<T> pc) {
-    counts.add(
-        pc.apply("Global window for " + key, WriteTable.<T>globally())
-            .apply("Count " + key + " per bundle", ParDo.of(new CountPerBundleFn<T>()))
-            .apply("Add up " + key, Sum.longsGlobally())
-            .apply("Key " + key, WithKeys.of(key))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+    PCollection<Long> total = totals.get(pc);
+    if (total == null) {
+      total = pc.apply("Global window for " + key, WriteTable.<T>globally())
+          .apply("Count " + key + " per bundle", ParDo.of(new CountPerBundleFn<T>()))
+          .apply("Add up " + key, Sum.longsGlobally());
+      totals.put(pc, total);
+    }
+    counts.add(total
+        .apply("Key " + key, WithKeys.of(key))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
   }
 
   /** One count per bundle of the global window; none for an empty bundle. */
