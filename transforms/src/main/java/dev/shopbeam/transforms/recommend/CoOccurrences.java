@@ -38,11 +38,6 @@ public final class CoOccurrences {
     this.normSquared = normSquared;
   }
 
-  /** A row with a squared norm and room for a partner or two: how one norm, or one pair, reaches the rows keyed by its item. */
-  public static CoOccurrences ofNormSquared(double normSquared) {
-    return new CoOccurrences(new HashMap<>(2), normSquared);
-  }
-
   /** Adds a user's squared strength on the item itself. */
   public CoOccurrences addNormSquared(double square) {
     normSquared += square;

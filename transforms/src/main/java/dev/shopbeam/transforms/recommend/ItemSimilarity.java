@@ -19,8 +19,11 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Top;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
 
 /**
  * Item-to-item collaborative filtering from implicit feedback: for every item, its most similar items
@@ -33,9 +36,10 @@ import org.apache.beam.sdk.values.PCollection;
  *
  * <p>It scales by never holding a users x items matrix: one user's history is the largest unit in one
  * worker, co-occurrences are summed per item by a combiner over {@link CoOccurrences} rows (one row per
- * item and user, not one record per pair), each item's squared norm is summed in its own row, and pairs
- * with too few co-users are dropped before they travel alone, to a second combine keyed by the other item
- * that brings in its norm: two combines and no join. The quadratic cost of a very active user (n items
+ * item and user, not one record per pair), each item's squared norm is summed in its own row, and the
+ * cosines are taken straight from the summed rows, with the other item's norm read from a side input of
+ * every item's norm (one number per item with interest): one combine, no join, and no pair travels
+ * alone before the top-N. The quadratic cost of a very active user (n items
  * make n(n-1)/2 pairs) is capped by keeping only their {@link #maxItemsPerUser()} most recent items.
  * Runs per window: in the global window for batch, per window in streaming.
  */
@@ -102,73 +106,76 @@ public abstract class ItemSimilarity
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
     KvCoder<String, CoOccurrences> rowCoder = KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE);
 
-    // Two combines, no joins: the first sums each item a's row (its squared norm and its partners b > a);
-    // the second sums, per item b, the norm of b (sent by b's own row) and every supported pair (a, b)
-    // already divided by |a|. Dividing by |b| then gives the cosine, in both directions.
-    return histories
+    // One combine sums each item a's row: its squared norm and its partners b > a. Every item's norm
+    // then goes to the cosines as a side input, so a pair needs no second shuffle to meet the norm of b:
+    // on Flink's batch runtime that shuffle (every supported pair as a row of its own, sorted and
+    // combined by b) was a tenth of the whole batch pipeline.
+    PCollection<KV<String, CoOccurrences>> rows = histories
         .apply("Co-occurrence rows", ParDo.of(new HistoryFn(maxItemsPerUser())))
         .setCoder(rowCoder)
-        .apply("Norms, dot products and co-users", Combine.perKey(new CoOccurrences.Sum()))
-        .apply("Supported pairs by second", ParDo.of(new SupportedPairsFn(minCoUsers())))
-        .setCoder(rowCoder)
-        .apply("Pairs and norm of second", Combine.perKey(new CoOccurrences.Sum()))
-        .apply("Cosines, both directions", ParDo.of(new CosinesFn()))
+        .apply("Norms, dot products and co-users", Combine.perKey(new CoOccurrences.Sum()));
+    PCollectionView<Map<String, Double>> norms = rows
+        .apply("Norms", ParDo.of(new NormFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()))
+        .apply("Norms as side input", View.asMap());
+    return rows
+        .apply("Cosines, both directions", ParDo.of(new CosinesFn(minCoUsers(), norms)).withSideInputs(norms))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
         .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
         .apply("Rank", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
   }
 
-  /**
-   * (a, row of a) -> (a, |a|^2 alone), for the rows keyed by a in the second combine, and
-   * (b, {a: (dot / |a|, coUsers)}) for each partner b of a with at least {@code minCoUsers} co-users: the
-   * pairs with too few co-users are dropped here, before any pair travels on its own. An item with no
-   * weighted interest (no norm) has no neighbours.
-   */
-  static final class SupportedPairsFn extends DoFn<KV<String, CoOccurrences>, KV<String, CoOccurrences>> {
-    private final long minCoUsers;
-
-    SupportedPairsFn(long minCoUsers) {
-      this.minCoUsers = minCoUsers;
-    }
-
+  /** (a, row of a) -> (a, |a|) for an item with weighted interest (a positive squared norm). */
+  static final class NormFn extends DoFn<KV<String, CoOccurrences>, KV<String, Double>> {
     @ProcessElement
-    public void process(@Element KV<String, CoOccurrences> summed, OutputReceiver<KV<String, CoOccurrences>> out) {
-      CoOccurrences row = summed.getValue();
-      double normSquared = row.normSquared();
-      if (normSquared <= 0) {
-        return;
+    public void process(@Element KV<String, CoOccurrences> summed, OutputReceiver<KV<String, Double>> out) {
+      double normSquared = summed.getValue().normSquared();
+      if (normSquared > 0) {
+        out.output(KV.of(summed.getKey(), Math.sqrt(normSquared)));
       }
-      double norm = Math.sqrt(normSquared);
-      String a = summed.getKey();
-      out.output(KV.of(a, CoOccurrences.ofNormSquared(normSquared)));
-      row.partners().forEach((b, sums) -> {
-        long coUsers = (long) sums[1];
-        if (coUsers >= minCoUsers) {
-          out.output(KV.of(b, CoOccurrences.ofNormSquared(0).add(a, sums[0] / norm, coUsers)));
-        }
-      });
     }
   }
 
   /**
-   * (b, |b|^2 and {a: (dot / |a|, coUsers)}) -> (a, (b, (cosine, coUsers))) and (b, (a, (cosine,
-   * coUsers))) for every a, the neighbour rows of both items (support was checked with the rows).
+   * (a, summed row of a) -> (a, (b, (cosine, coUsers))) and (b, (a, (cosine, coUsers))) for every partner
+   * b > a with at least {@code minCoUsers} co-users: the neighbour rows of both items. The cosine is
+   * (dot / |a|) / |b|, in that order, so that it is the same double however the rows were summed. An item
+   * with no weighted interest (no norm) has no neighbours.
    */
   static final class CosinesFn extends DoFn<KV<String, CoOccurrences>, KV<String, KV<String, KV<Double, Long>>>> {
+    private final long minCoUsers;
+    private final PCollectionView<Map<String, Double>> norms;
+    // The side input's map, read once per window rather than once per row.
+    private transient Map<String, Double> normsOfWindow;
+    private transient BoundedWindow normsWindow;
+
+    CosinesFn(long minCoUsers, PCollectionView<Map<String, Double>> norms) {
+      this.minCoUsers = minCoUsers;
+      this.norms = norms;
+    }
+
     @ProcessElement
-    public void process(@Element KV<String, CoOccurrences> summed,
-        OutputReceiver<KV<String, KV<String, KV<Double, Long>>>> out) {
+    public void process(ProcessContext c, BoundedWindow window) {
+      KV<String, CoOccurrences> summed = c.element();
       double normSquared = summed.getValue().normSquared();
       if (normSquared <= 0) {
         return;
       }
-      double norm = Math.sqrt(normSquared);
-      String b = summed.getKey();
-      summed.getValue().partners().forEach((a, sums) -> {
-        KV<Double, Long> cosineAndSupport = KV.of(sums[0] / norm, (long) sums[1]);
-        out.output(KV.of(a, KV.of(b, cosineAndSupport)));
-        out.output(KV.of(b, KV.of(a, cosineAndSupport)));
+      if (normsOfWindow == null || !window.equals(normsWindow)) {
+        normsOfWindow = c.sideInput(norms);
+        normsWindow = window;
+      }
+      double normOfA = Math.sqrt(normSquared);
+      String a = summed.getKey();
+      summed.getValue().partners().forEach((b, sums) -> {
+        long coUsers = (long) sums[1];
+        Double normOfB = normsOfWindow.get(b);
+        if (coUsers >= minCoUsers && normOfB != null) {
+          KV<Double, Long> cosineAndSupport = KV.of(sums[0] / normOfA / normOfB, coUsers);
+          c.output(KV.of(a, KV.of(b, cosineAndSupport)));
+          c.output(KV.of(b, KV.of(a, cosineAndSupport)));
+        }
       });
     }
   }

@@ -24,7 +24,7 @@ class CoOccurrencesTest {
       CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context, row);
       CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context, new CoOccurrences());
       CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context,
-          CoOccurrences.ofNormSquared(25));
+          new CoOccurrences().addNormSquared(25));
     }
     CoOccurrences back = CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, row);
     assertArrayEquals(new double[] {-0.1, 1}, back.partners().get("ünïcode"));
