@@ -136,6 +136,15 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
       writeZigZag(t.toEpochMilli());
     }
 
+    /** The double's bits, eight bytes, big-endian: every value, NaN's bits and -0.0 included, comes back as it was. */
+    public void writeDouble(double d) {
+      ensure(8);
+      long bits = Double.doubleToRawLongBits(d);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        buf[size++] = (byte) (bits >>> shift);
+      }
+    }
+
     public void writeDecimal(BigDecimal d) {
       writeZigZag(d.scale());
       byte[] unscaled = d.unscaledValue().toByteArray();
@@ -225,6 +234,15 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
 
     public Instant readInstant() throws IOException {
       return Instant.ofEpochMilli(readZigZag());
+    }
+
+    public double readDouble() throws IOException {
+      need(8);
+      long bits = 0;
+      for (int i = 0; i < 8; i++) {
+        bits = (bits << 8) | (buf[pos++] & 0xFF);
+      }
+      return Double.longBitsToDouble(bits);
     }
 
     public BigDecimal readDecimal() throws IOException {

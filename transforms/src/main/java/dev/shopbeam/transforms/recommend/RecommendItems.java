@@ -14,13 +14,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
@@ -133,12 +131,12 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Contributions.ContributionsCoder.INSTANCE))
         .apply("Score per user and candidate", Combine.perKey(new Contributions.Score()));
 
-    // What each user may not get back: (user, [(item, bought?)]), one list per user.
-    PCollection<KV<String, List<KV<String, Boolean>>>> own = events
-        .apply("Own items", ParDo.of(new OwnItemFn(similarity().weights())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of())))
-        .apply("Once each", Distinct.create())
-        .apply("Own items per user", Combine.perKey(ToList.create()));
+    // What each user may not get back (their items, bought or not) and their favourite category, from
+    // one reading of the events and one combine per user.
+    PCollection<KV<String, OwnItems>> own = events
+        .apply("Own items", ParDo.of(new OwnItems.EventFn(similarity().weights())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), OwnItems.EventCoder.INSTANCE))
+        .apply("Own items per user", Combine.perKey(new OwnItems.Gather()));
 
     // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
     int fill = k() + POPULAR_MARGIN;
@@ -160,19 +158,14 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
         .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore))
         .apply("Most popular per category", Top.perKey(fill, new ByScoreThenId()))
         .apply("Per category as side input", View.asMap());
-    PCollection<KV<String, String>> favourites = events
-        .apply("Weighted categories", ParDo.of(new WeightedCategoryFn(similarity().weights())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of())))
-        .apply("Favourite category", Combine.perKey(new FavouriteCategoryFn()));
 
     TupleTag<List<KV<String, Double>>> candidateTag = new TupleTag<>() {};
-    TupleTag<List<KV<String, Boolean>>> ownTag = new TupleTag<>() {};
-    TupleTag<String> favouriteTag = new TupleTag<>() {};
+    TupleTag<OwnItems> ownTag = new TupleTag<>() {};
     PCollection<UserRecommendation> recommendations = KeyedPCollectionTuple
-        .of(candidateTag, candidates).and(ownTag, own).and(favouriteTag, favourites)
+        .of(candidateTag, candidates).and(ownTag, own)
         .apply("Join candidates and own items", CoGroupByKey.create())
         .apply("Rank with rules", ParDo.of(new RankFn(k(), exclude(), maxPerCategory(), unavailableItems(),
-                promotedItems(), candidateTag, ownTag, favouriteTag, popular, popularPerCategory, categories))
+                promotedItems(), candidateTag, ownTag, popular, popularPerCategory, categories))
             .withSideInputs(popular, popularPerCategory, categories))
         .setCoder(Coders.avro(UserRecommendation.class));
     return PCollectionTuple.of(SIMILARITY, neighbours).and(RECOMMENDATIONS, recommendations);
@@ -216,70 +209,6 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
       if (category != null) {
         out.output(KV.of(category, item));
       }
-    }
-  }
-
-  /** (user, (category, weight)) for a known user's events that count as interest and have a category. */
-  static final class WeightedCategoryFn extends DoFn<CommerceEvent, KV<String, KV<String, Double>>> {
-    private final Map<Behavior, Double> weights;
-
-    WeightedCategoryFn(Map<Behavior, Double> weights) {
-      this.weights = weights;
-    }
-
-    @ProcessElement
-    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, KV<String, Double>>> out) {
-      Double w = weights.get(e.getBehavior());
-      if (e.getUserId() != null && e.getCategoryId() != null && w != null && w > 0) {
-        out.output(KV.of(e.getUserId(), KV.of(e.getCategoryId(), w)));
-      }
-    }
-  }
-
-  /**
-   * A user's favourite category: the largest sum of behavior weights over their events (as
-   * {@code user_features.favourite_category} defines it); ties go to the smallest category id.
-   */
-  public static final class FavouriteCategoryFn extends Combine.CombineFn<KV<String, Double>, Map<String, Double>, String> {
-    @Override
-    public Map<String, Double> createAccumulator() {
-      return new HashMap<>();
-    }
-
-    @Override
-    public Map<String, Double> addInput(Map<String, Double> acc, KV<String, Double> categoryWeight) {
-      acc.merge(categoryWeight.getKey(), categoryWeight.getValue(), Double::sum);
-      return acc;
-    }
-
-    @Override
-    public Map<String, Double> mergeAccumulators(Iterable<Map<String, Double>> accs) {
-      Map<String, Double> all = new HashMap<>();
-      accs.forEach(a -> a.forEach((c, w) -> all.merge(c, w, Double::sum)));
-      return all;
-    }
-
-    @Override
-    public String extractOutput(Map<String, Double> acc) {
-      return favourite(acc);
-    }
-
-    /** The category with the largest weight, the smallest id on a tie; null for none. */
-    public static String favourite(Map<String, Double> weights) {
-      String best = null;
-      for (Map.Entry<String, Double> c : weights.entrySet()) {
-        if (best == null || c.getValue() > weights.get(best)
-            || (c.getValue().equals(weights.get(best)) && c.getKey().compareTo(best) < 0)) {
-          best = c.getKey();
-        }
-      }
-      return best;
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<Map<String, Double>> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry r, org.apache.beam.sdk.coders.Coder<KV<String, Double>> in) {
-      return org.apache.beam.sdk.coders.MapCoder.of(StringUtf8Coder.of(), DoubleCoder.of());
     }
   }
 
@@ -332,27 +261,6 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
           toUser.add(n.getKey(), u.getValue() * n.getValue());
         }
         out.output(KV.of(u.getKey(), toUser));
-      }
-    }
-  }
-
-  /** (user, (item, bought?)) for every item a known user showed interest in or bought. */
-  static final class OwnItemFn extends DoFn<CommerceEvent, KV<String, KV<String, Boolean>>> {
-    private final Map<Behavior, Double> weights;
-
-    OwnItemFn(Map<Behavior, Double> weights) {
-      this.weights = weights;
-    }
-
-    @ProcessElement
-    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, KV<String, Boolean>>> out) {
-      if (e.getUserId() == null) {
-        return;
-      }
-      boolean bought = e.getBehavior() == Behavior.BUY;
-      Double w = weights.get(e.getBehavior());
-      if (bought || (w != null && w > 0)) {
-        out.output(KV.of(e.getUserId(), KV.of(e.getItemId(), bought)));
       }
     }
   }
@@ -423,14 +331,13 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     private final Set<String> unavailable;
     private final List<String> promoted;
     private final TupleTag<List<KV<String, Double>>> candidateTag;
-    private final TupleTag<List<KV<String, Boolean>>> ownTag;
-    private final TupleTag<String> favouriteTag;
+    private final TupleTag<OwnItems> ownTag;
     private final PCollectionView<List<List<KV<String, Double>>>> popular;
     private final PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory;
     private final PCollectionView<Map<String, String>> categories;
 
     RankFn(int k, Exclude exclude, int maxPerCategory, Set<String> unavailable, List<String> promoted,
-        TupleTag<List<KV<String, Double>>> candidateTag, TupleTag<List<KV<String, Boolean>>> ownTag, TupleTag<String> favouriteTag,
+        TupleTag<List<KV<String, Double>>> candidateTag, TupleTag<OwnItems> ownTag,
         PCollectionView<List<List<KV<String, Double>>>> popular,
         PCollectionView<Map<String, List<KV<String, Double>>>> popularPerCategory,
         PCollectionView<Map<String, String>> categories) {
@@ -441,7 +348,6 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
       this.promoted = promoted;
       this.candidateTag = candidateTag;
       this.ownTag = ownTag;
-      this.favouriteTag = favouriteTag;
       this.popular = popular;
       this.popularPerCategory = popularPerCategory;
       this.categories = categories;
@@ -449,23 +355,22 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
     @ProcessElement
     public void process(@Element KV<String, CoGbkResult> user, ProcessContext c, OutputReceiver<UserRecommendation> out) {
-      Set<String> excluded = new HashSet<>();
-      boolean known = false;
-      for (KV<String, Boolean> own : user.getValue().getOnly(ownTag, List.of())) {
-        known = true;
-        if (exclude == Exclude.INTERACTED || own.getValue()) {
-          excluded.add(own.getKey());
-        }
-      }
-      if (!known) {
+      OwnItems own = user.getValue().getOnly(ownTag, null);
+      if (own == null || own.items().isEmpty()) {
         return; // users are those with items of their own
       }
+      Set<String> excluded = new HashSet<>();
+      own.items().forEach((item, bought) -> {
+        if (exclude == Exclude.INTERACTED || bought) {
+          excluded.add(item);
+        }
+      });
       List<KV<String, Double>> candidates = new ArrayList<>();
       user.getValue().getAll(candidateTag).forEach(candidates::addAll);
       List<KV<String, Double>> popularItems = new ArrayList<>();
       c.sideInput(popular).forEach(popularItems::addAll); // one list, or none for no input
       popularItems.sort(new ByScoreThenId().reversed());
-      String favourite = user.getValue().getOnly(favouriteTag, null);
+      String favourite = own.favouriteCategory();
       List<KV<String, Double>> inCategory = new ArrayList<>(
           favourite == null ? List.of() : c.sideInput(popularPerCategory).getOrDefault(favourite, List.of()));
       inCategory.sort(new ByScoreThenId().reversed());
