@@ -80,9 +80,14 @@ public final class BatchPipeline {
     PCollection<RawRecord> raw =
         p.apply("Read " + config.format().cliName(),
             new ReadRawRecords(config.input(), config.format(), config.maxRecordBytes()));
-    summary.countAll("read", raw);
-
     EventStreams clean = raw.apply("Clean", CleanEvents.of(config.format(), config.clean()));
+    // Counted by the parse step as records enter it (nothing runs between reading and parsing), not by
+    // a reader of its own: on Flink's batch runtime that would be a copy of every record.
+    if (clean.has(EventStreams.RECORDS_IN)) {
+      summary.addUp("read", clean.get(EventStreams.RECORDS_IN));
+    } else {
+      summary.countAll("read", raw);
+    }
     summary.countAll("valid", clean.events());
     summary.countEach("deadLettered",
         clean.deadLetters().apply("Reasons", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::getReason)));

@@ -69,6 +69,15 @@ public final class RunSummary {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
   }
 
+  /** Counts under {@code key} the sum of {@code partialCounts} (0 when there are none): counts per bundle, say. */
+  public void addUp(String key, PCollection<Long> partialCounts) {
+    counts.add(partialCounts
+        .apply("Global window for " + key, WriteTable.<Long>globally())
+        .apply("Add up " + key, Sum.longsGlobally())
+        .apply("Key " + key, WithKeys.of(key))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+  }
+
   /** One count per bundle of the global window; none for an empty bundle. */
   static final class CountPerBundleFn<T> extends DoFn<T, Long> {
     private transient long count;

@@ -58,6 +58,27 @@ public final class EventStreams implements POutput {
         .discardingFiredPanes();
   }
 
+  /**
+   * Where a stage counts the records that enter it, its counts, one per bundle (in the global window):
+   * a bounded parse step counts as it parses, so that counting the records read needs no reader of its
+   * own. Absent where the stage does not count.
+   */
+  public static final TupleTag<Long> RECORDS_IN = new TupleTag<>("recordsIn") {};
+
+  /** The same streams with one more output of the stage (a count, a tally) under {@code tag}. */
+  public <T> EventStreams and(TupleTag<T> tag, PCollection<T> pc) {
+    return new EventStreams(tuple.and(tag, pc));
+  }
+
+  public boolean has(TupleTag<?> tag) {
+    return tuple.has(tag);
+  }
+
+  /** The output under {@code tag}; see {@link #has}. */
+  public <T> PCollection<T> get(TupleTag<T> tag) {
+    return tuple.get(tag);
+  }
+
   public PCollection<CommerceEvent> events() {
     return tuple.get(EVENTS);
   }

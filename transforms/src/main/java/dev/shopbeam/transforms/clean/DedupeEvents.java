@@ -3,6 +3,7 @@ package dev.shopbeam.transforms.clean;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.EventStreams;
+import dev.shopbeam.transforms.parse.EventTally;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -17,6 +18,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -26,12 +28,14 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
  * Keeps one copy of each event id per event-time {@code window} ({@link EventStreams#EVENTS}) and
  * filters the rest under the rule {@code duplicate} ({@link EventStreams#FILTERED}). Events keep their
- * timestamps.
+ * timestamps; unbounded input's events come out in their dedupe window, bounded input's in the global
+ * window (every consumer windows them its own way, and the global window costs nothing to carry).
  *
  * <p>Unbounded input: the first copy to arrive wins and is emitted at once (no waiting for the window
  * to close); one boolean per id per window is held, freed when the window expires. Bounded input: the
@@ -50,6 +54,8 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
   private final Duration allowedLateness;
   private final int idCellBits;
   private final int idSparseLimit;
+  /** Bounded input: the tallies of its ids when they were worked out upstream; else null. */
+  private final @Nullable PCollectionView<Iterable<RepeatedIds.Tally>> givenIdTallies;
 
   public DedupeEvents(Duration window, Duration allowedLateness) {
     this(window, allowedLateness, RepeatedIds.DEFAULT_CELL_BITS, RepeatedIds.DEFAULT_SPARSE_LIMIT);
@@ -57,10 +63,30 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
 
   /** With the {@link RepeatedIds} table's size and sparse limit of bounded input's id pass. */
   DedupeEvents(Duration window, Duration allowedLateness, int idCellBits, int idSparseLimit) {
+    this(window, allowedLateness, idCellBits, idSparseLimit, null);
+  }
+
+  private DedupeEvents(Duration window, Duration allowedLateness, int idCellBits, int idSparseLimit,
+      @Nullable PCollectionView<Iterable<RepeatedIds.Tally>> givenIdTallies) {
     this.window = window;
     this.allowedLateness = allowedLateness;
     this.idCellBits = idCellBits;
     this.idSparseLimit = idSparseLimit;
+    this.givenIdTallies = givenIdTallies;
+  }
+
+  /**
+   * Bounded input whose ids were already tallied where the events were made ({@link
+   * RepeatedIds#ofEventIds} with this dedupe's table shape, over exactly these events): the id pass is
+   * skipped. The tallies must be of every id of the input, or a copy would pass as a single one.
+   */
+  DedupeEvents withIdTallies(PCollectionView<Iterable<RepeatedIds.Tally>> idTallies) {
+    return new DedupeEvents(window, allowedLateness, idCellBits, idSparseLimit, idTallies);
+  }
+
+  /** The table shape {@link #withIdTallies} expects: the default cells and sparse limit. */
+  static EventTally<RepeatedIds.Tally> idTally() {
+    return RepeatedIds.ofEventIds(RepeatedIds.DEFAULT_CELL_BITS, RepeatedIds.DEFAULT_SPARSE_LIMIT);
   }
 
   @Override
@@ -85,24 +111,33 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
       out.get(EventStreams.FILTERED).setCoder(Coders.filtered());
       return out;
     }
-    // Grouped copies come out at the earliest copy's timestamp: the winner's own. The window is
-    // assigned before the events fork, so that it runs once, in the step that made them.
-    PCollection<CommerceEvent> windowed =
-        events.apply("Dedupe window", dedupeWindow.withTimestampCombiner(TimestampCombiner.EARLIEST));
-    PCollectionView<Iterable<RepeatedIds.Tally>> idTallies =
-        windowed.apply("Tally ids", RepeatedIds.tallies(CommerceEvent::getEventId, idCellBits, idSparseLimit));
+    PCollectionView<Iterable<RepeatedIds.Tally>> idTallies = givenIdTallies != null
+        ? givenIdTallies
+        : events.apply("Tally ids", RepeatedIds.tallies(CommerceEvent::getEventId, idCellBits, idSparseLimit));
     // Two steps of one output each rather than one of two outputs: Flink's batch translation hands
     // every element of a step to each of its outputs' consumers, so two outputs moved every event twice.
     // Both steps merge the same tallies into the same answer (it depends only on the ids), so each
     // event takes exactly one of them.
-    PCollection<CommerceEvent> singleCopies = windowed
+    PCollection<CommerceEvent> singleCopies = events
         .apply("Single copies on", ParDo.of(new SingleCopiesFn(idTallies, idCellBits, idSparseLimit))
             .withSideInputs(idTallies))
         .setCoder(Coders.events());
-    PCollection<KV<String, CommerceEvent>> maybeCopies = windowed
+    if (!(events.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      singleCopies = singleCopies.apply("Single copies in one window", oneWindow());
+    }
+    // Only the possible copies get the dedupe window: it is how copies are grouped, and every element
+    // that crosses a shuffle on Flink's batch runtime carries its window (an interval: two instants to
+    // encode and decode; the global window: none). Grouped copies come out at the earliest copy's
+    // timestamp: the winner's own.
+    PCollection<KV<String, CommerceEvent>> maybeCopies = events
         .apply("Ids that may repeat", ParDo.of(new MaybeCopiesFn(idTallies, idCellBits, idSparseLimit))
             .withSideInputs(idTallies))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+        .apply("Dedupe window", Window.<KV<String, CommerceEvent>>into(FixedWindows.of(window))
+            .triggering(DefaultTrigger.of())
+            .withAllowedLateness(allowedLateness)
+            .discardingFiredPanes()
+            .withTimestampCombiner(TimestampCombiner.EARLIEST));
     PCollectionTuple grouped = maybeCopies
         .apply("Group copies", GroupByKey.create())
         .apply("Earliest copy wins", ParDo.of(new EarliestCopyFn())
@@ -110,13 +145,21 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
     grouped.get(EventStreams.EVENTS).setCoder(Coders.events());
     grouped.get(EventStreams.FILTERED).setCoder(Coders.filtered());
     PCollection<CommerceEvent> kept = PCollectionList.of(singleCopies)
-        .and(grouped.get(EventStreams.EVENTS))
+        .and(grouped.get(EventStreams.EVENTS).apply("Winners in one window", oneWindow()))
         .apply("Single copies and winners", Flatten.pCollections())
         .setCoder(Coders.events());
-    // Downstream windowing must not inherit the grouping's timestamp rule: both paths leave the default.
-    return PCollectionTuple.of(EventStreams.EVENTS, kept
-            .apply("Default timestamps", Window.<CommerceEvent>configure().withTimestampCombiner(TimestampCombiner.END_OF_WINDOW)))
+    // Downstream windowing must not inherit the grouping's timestamp rule, nor the input's trigger.
+    return PCollectionTuple.of(EventStreams.EVENTS, kept.apply("One window", oneWindow()))
         .and(EventStreams.FILTERED, grouped.get(EventStreams.FILTERED));
+  }
+
+  /** Bounded output: the global window, fired once, with the default timestamp rule. */
+  private static Window<CommerceEvent> oneWindow() {
+    return Window.<CommerceEvent>into(new GlobalWindows())
+        .triggering(DefaultTrigger.of())
+        .withAllowedLateness(Duration.ZERO)
+        .discardingFiredPanes()
+        .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW);
   }
 
   /** Reads whether an event's id may repeat, from the tallies merged once per instance. */

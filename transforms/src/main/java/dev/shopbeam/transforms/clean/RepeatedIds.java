@@ -1,6 +1,8 @@
 package dev.shopbeam.transforms.clean;
 
+import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.LongArrayCoder;
+import dev.shopbeam.transforms.parse.EventTally;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -121,12 +124,7 @@ public final class RepeatedIds {
    */
   static <T> PTransform<PCollection<T>, PCollectionView<Iterable<Tally>>> tallies(
       SerializableFunction<T, String> idOf, int cellBits, int sparseLimit) {
-    if (cellBits < 6 || cellBits > 30) {
-      throw new IllegalArgumentException("cellBits must be within 6..30, was " + cellBits);
-    }
-    if (sparseLimit < 0) {
-      throw new IllegalArgumentException("sparseLimit must not be negative, was " + sparseLimit);
-    }
+    checkShape(cellBits, sparseLimit);
     return new PTransform<>() {
       @Override
       public PCollectionView<Iterable<Tally>> expand(PCollection<T> input) {
@@ -140,6 +138,50 @@ public final class RepeatedIds {
             .apply("As side input", View.asIterable());
       }
     };
+  }
+
+  private static void checkShape(int cellBits, int sparseLimit) {
+    if (cellBits < 6 || cellBits > 30) {
+      throw new IllegalArgumentException("cellBits must be within 6..30, was " + cellBits);
+    }
+    if (sparseLimit < 0) {
+      throw new IllegalArgumentException("sparseLimit must not be negative, was " + sparseLimit);
+    }
+  }
+
+  /**
+   * The tallies of {@link #tallies}, of the ids of the events a parse step emits, worked out inside that
+   * step ({@link dev.shopbeam.transforms.parse.ParseEvents#tallyingEvents}) rather than by a pass of
+   * their own; read them as a side input with {@code View.asIterable()}.
+   */
+  static EventTally<Tally> ofEventIds(int cellBits, int sparseLimit) {
+    checkShape(cellBits, sparseLimit);
+    return new EventIdTally(cellBits, sparseLimit);
+  }
+
+  private static final class EventIdTally implements EventTally<Tally> {
+    private final int cellBits;
+    private final int sparseLimit;
+
+    EventIdTally(int cellBits, int sparseLimit) {
+      this.cellBits = cellBits;
+      this.sparseLimit = sparseLimit;
+    }
+
+    @Override
+    public Tally create() {
+      return new Tally(cellBits, sparseLimit);
+    }
+
+    @Override
+    public void add(Tally tally, CommerceEvent event) {
+      tally.add(hash(event.getEventId()));
+    }
+
+    @Override
+    public Coder<Tally> coder() {
+      return TallyCoder.INSTANCE;
+    }
   }
 
   /** The answer of all the tallies of an input; the tallies are not changed. */

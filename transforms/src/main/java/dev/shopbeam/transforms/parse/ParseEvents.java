@@ -12,7 +12,12 @@ import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.clean.EventValidator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -40,8 +45,16 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
   /** When set, each parsed event is also validated and filtered (see {@link EventValidator}). */
   public abstract @Nullable CleanConfig validation();
 
+  /** Whether the step also counts the records that enter it ({@link EventStreams#RECORDS_IN}). */
+  public abstract boolean countsRecords();
+
+  /** When set, the step also tallies the events it emits, per bundle, under {@link #tallyTag()}. */
+  public abstract @Nullable EventTally<?> eventTally();
+
+  public abstract @Nullable TupleTag<?> tallyTag();
+
   public static ParseEvents of(InputFormat format) {
-    return new AutoValue_ParseEvents(format, null);
+    return new AutoValue_ParseEvents(format, null, false, null, null);
   }
 
   /**
@@ -49,46 +62,99 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
    * dead letter (and without a second pass over the events).
    */
   public ParseEvents withValidation(CleanConfig config) {
-    return new AutoValue_ParseEvents(format(), config);
+    return new AutoValue_ParseEvents(format(), config, countsRecords(), eventTally(), tallyTag());
   }
 
   /**
-   * The parse step's second output: its dead letters (union tag {@link #DEAD_LETTER}) and filtered
-   * records ({@link #FILTERED}) together. Both are rare, and Flink's batch translation hands every
-   * element of a step to each of its outputs' consumers, so a third output moved every event once more.
+   * Also counts the records that enter the step, one count per bundle under {@link
+   * EventStreams#RECORDS_IN}: every record is counted before it is parsed, so the count is that of the
+   * records read, without a reader of the records of its own. Global window only (bounded input).
+   */
+  public ParseEvents countingRecords() {
+    return new AutoValue_ParseEvents(format(), validation(), true, eventTally(), tallyTag());
+  }
+
+  /**
+   * Also folds every event the step emits into {@code tally}, one tally per bundle (global window)
+   * under {@code tag} of the result. Global window only (bounded input).
+   */
+  public <T> ParseEvents tallyingEvents(EventTally<T> tally, TupleTag<T> tag) {
+    return new AutoValue_ParseEvents(format(), validation(), countsRecords(), tally, tag);
+  }
+
+  /**
+   * The parse step's second output: its dead letters (union tag {@link #DEAD_LETTER}), filtered
+   * records ({@link #FILTERED}) and, once per bundle, its count of records in ({@link #RECORD_COUNT})
+   * and its event tally ({@link #EVENT_TALLY}) together. All are rare, and Flink's batch translation
+   * hands every element of a step to each of its outputs' consumers, so each output of its own would
+   * move every event once more.
    */
   public static final TupleTag<RawUnionValue> REJECTS = new TupleTag<>("rejects") {};
 
   public static final int DEAD_LETTER = 0;
   public static final int FILTERED = 1;
+  public static final int RECORD_COUNT = 2;
+  public static final int EVENT_TALLY = 3;
 
   @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public EventStreams expand(PCollection<RawRecord> records) {
+    if ((countsRecords() || eventTally() != null)
+        && !(records.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      throw new IllegalArgumentException(
+          "counting records and tallying events are per bundle of the global window; the records are windowed by "
+              + records.getWindowingStrategy().getWindowFn());
+    }
     PCollectionTuple out =
         records.apply(
             "Parse " + format().cliName(),
-            ParDo.of(new ParseFn(format(), validation()))
+            ParDo.of(new ParseFn(format(), validation(), countsRecords(), (EventTally<Object>) eventTally()))
                 .withOutputTags(EventStreams.EVENTS, TupleTagList.of(REJECTS)));
     out.get(EventStreams.EVENTS).setCoder(Coders.events());
+    List<Coder<?>> rejectCoders = new ArrayList<>(List.of(Coders.deadLetters(), Coders.filtered(), VarLongCoder.of()));
+    TupleTagList moreOutputs = TupleTagList.of(EventStreams.FILTERED);
+    if (countsRecords()) {
+      moreOutputs = moreOutputs.and(EventStreams.RECORDS_IN);
+    }
+    if (eventTally() != null) {
+      rejectCoders.add(eventTally().coder());
+      moreOutputs = moreOutputs.and(tallyTag());
+    }
     PCollectionTuple rejects = out.get(REJECTS)
-        .setCoder(UnionCoder.of(List.of(Coders.deadLetters(), Coders.filtered())))
-        .apply("Dead letters and filtered", ParDo.of(new SplitRejectsFn())
-            .withOutputTags(EventStreams.DEAD_LETTERS, TupleTagList.of(EventStreams.FILTERED)));
-    return EventStreams.of(
+        .setCoder(UnionCoder.of(rejectCoders))
+        .apply("Dead letters and filtered", ParDo.of(new SplitRejectsFn((TupleTag<Object>) tallyTag()))
+            .withOutputTags(EventStreams.DEAD_LETTERS, moreOutputs));
+    EventStreams streams = EventStreams.of(
         out.get(EventStreams.EVENTS),
         rejects.get(EventStreams.DEAD_LETTERS).setCoder(Coders.deadLetters()),
         rejects.get(EventStreams.FILTERED).setCoder(Coders.filtered()));
+    if (countsRecords()) {
+      streams = streams.and(EventStreams.RECORDS_IN, rejects.get(EventStreams.RECORDS_IN).setCoder(VarLongCoder.of()));
+    }
+    if (eventTally() != null) {
+      TupleTag<Object> tag = (TupleTag<Object>) tallyTag();
+      streams = streams.and(tag, rejects.get(tag).setCoder((Coder) eventTally().coder()));
+    }
+    return streams;
   }
 
-  /** Each reject to its own output, with its timestamp. */
+  /** Each reject, count and tally to its own output, with its timestamp. */
   static final class SplitRejectsFn extends DoFn<RawUnionValue, DeadLetter> {
+    private final @Nullable TupleTag<Object> tallyTag;
+
+    SplitRejectsFn(@Nullable TupleTag<Object> tallyTag) {
+      this.tallyTag = tallyTag;
+    }
+
     @ProcessElement
     @SuppressWarnings("unchecked")
     public void process(@Element RawUnionValue reject, MultiOutputReceiver out) {
-      if (reject.getUnionTag() == DEAD_LETTER) {
-        out.get(EventStreams.DEAD_LETTERS).output((DeadLetter) reject.getValue());
-      } else {
-        out.get(EventStreams.FILTERED).output((KV<String, String>) reject.getValue());
+      switch (reject.getUnionTag()) {
+        case DEAD_LETTER -> out.get(EventStreams.DEAD_LETTERS).output((DeadLetter) reject.getValue());
+        case FILTERED -> out.get(EventStreams.FILTERED).output((KV<String, String>) reject.getValue());
+        case RECORD_COUNT -> out.get(EventStreams.RECORDS_IN).output((Long) reject.getValue());
+        case EVENT_TALLY -> out.get(tallyTag).output(reject.getValue());
+        default -> throw new IllegalArgumentException("union tag " + reject.getUnionTag());
       }
     }
   }
@@ -101,12 +167,23 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
   public static final class ParseFn extends DoFn<RawRecord, CommerceEvent> {
     private final InputFormat format;
     private final @Nullable CleanConfig validation;
+    private final boolean countRecords;
+    private final @Nullable EventTally<Object> eventTally;
     private transient RecordParser parser;
     private transient @Nullable EventValidator validator;
+    private transient long recordsIn;
+    private transient @Nullable Object tally;
 
     public ParseFn(InputFormat format, @Nullable CleanConfig validation) {
+      this(format, validation, false, null);
+    }
+
+    ParseFn(InputFormat format, @Nullable CleanConfig validation, boolean countRecords,
+        @Nullable EventTally<Object> eventTally) {
       this.format = format;
       this.validation = validation;
+      this.countRecords = countRecords;
+      this.eventTally = eventTally;
     }
 
     @Setup
@@ -115,8 +192,15 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
       validator = validation == null ? null : new EventValidator(validation);
     }
 
+    @StartBundle
+    public void startBundle() {
+      recordsIn = 0;
+      tally = null;
+    }
+
     @ProcessElement
     public void process(@Element RawRecord record, MultiOutputReceiver out) {
+      recordsIn++;
       String location = record.getSourceLocation();
       byte[] bytes = bytesOf(record.getPayload());
       if (record.getOriginalLength() > bytes.length) {
@@ -154,6 +238,12 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
       }
       if (outcome.isEvent()) {
         CommerceEvent event = outcome.event();
+        if (eventTally != null) {
+          if (tally == null) {
+            tally = eventTally.create();
+          }
+          eventTally.add(tally, event);
+        }
         if (validator != null) {
           // Validated events are within Beam's timestamp range, so they can carry their event time.
           out.get(EventStreams.EVENTS)
@@ -167,6 +257,21 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
         deadLetter(out, DeadLetters.of(text, location, outcome.reason(), outcome.detail(),
             stage, format.cliName()));
       }
+    }
+
+    /** The bundle's count and tally, where asked for; in the global window, like the records. */
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      if (countRecords && recordsIn > 0) {
+        context.output(REJECTS, new RawUnionValue(RECORD_COUNT, recordsIn),
+            GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+      if (tally != null) {
+        context.output(REJECTS, new RawUnionValue(EVENT_TALLY, tally),
+            GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+      recordsIn = 0;
+      tally = null;
     }
 
     private static void deadLetter(MultiOutputReceiver out, DeadLetter deadLetter) {

@@ -20,6 +20,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
@@ -68,6 +69,9 @@ class CleanEventsTest {
     PAssert.that(out.deadLetters().apply("Reasons", MapElements.into(TypeDescriptors.strings())
             .via(d -> d.getSourceLocation() + " " + d.getReason())))
         .containsInAnyOrder("mem:7 unknown_behavior", "mem:8 invalid_timestamp");
+    // Counted by the parse step, per bundle: every record that came in, whichever way it left.
+    PAssert.that(out.get(EventStreams.RECORDS_IN).apply("Records in", Sum.longsGlobally()))
+        .containsInAnyOrder((long) LINES.size());
     p.run().waitUntilFinish();
   }
 
@@ -103,6 +107,8 @@ class CleanEventsTest {
         .addElements(raw(LINES.get(2), 3))
         .advanceWatermarkToInfinity();
     EventStreams out = p.apply(stream).apply(CleanEvents.of(InputFormat.USERBEHAVIOR, CleanConfig.defaults()));
+    // Unbounded input has no bundles to count records per: the count is the batch pipeline's.
+    assertThat(out.has(EventStreams.RECORDS_IN), is(false));
     PAssert.that(out.events().apply("Count events", Combine.globally(Count.<dev.shopbeam.schemas.CommerceEvent>combineFn()).withoutDefaults())).containsInAnyOrder(2L);
     PAssert.that(out.filtered().apply(MapElements.into(TypeDescriptors.strings()).via(KV::getKey)))
         .containsInAnyOrder("duplicate");

@@ -73,6 +73,9 @@ class DedupeEventsTest {
     assertEquals(TimestampCombiner.END_OF_WINDOW,
         out.get(EventStreams.EVENTS).getWindowingStrategy().getTimestampCombiner(),
         "the grouping's EARLIEST rule must not leak into later windowing");
+    assertEquals(org.apache.beam.sdk.transforms.windowing.GlobalWindows.class,
+        out.get(EventStreams.EVENTS).getWindowingStrategy().getWindowFn().getClass(),
+        "bounded events leave in the global window: the dedupe window is only how copies are grouped");
     p.run().waitUntilFinish();
   }
 
