@@ -21,6 +21,8 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -92,17 +94,23 @@ public abstract class ItemSimilarity
    */
   public PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
       PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories() {
+    return fromHistories(MAX_NEIGHBOURS_HELD);
+  }
+
+  /** {@link #fromHistories()}, holding at most {@code maxNeighboursHeld} neighbours per bundle. */
+  PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
+      PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories(int maxNeighboursHeld) {
     return new PTransform<>() {
       @Override
       public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(
           PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
-        return similarityOf(histories);
+        return similarityOf(histories, maxNeighboursHeld);
       }
     };
   }
 
   private PCollection<dev.shopbeam.schemas.ItemSimilarity> similarityOf(
-      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld) {
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
     KvCoder<String, CoOccurrences> rowCoder = KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE);
 
@@ -118,8 +126,16 @@ public abstract class ItemSimilarity
         .apply("Norms", ParDo.of(new NormFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()))
         .apply("Norms as side input", View.asMap());
+    // Bounded input in one window: each bundle keeps only its own top N per item before the shuffle
+    // (the global top N of an item is among the union of its bundles' top N), instead of handing every
+    // cosine, twice, to the combine, which on Flink's batch runtime sorts them all to pre-aggregate.
+    boolean onePass = rows.isBounded() == PCollection.IsBounded.BOUNDED
+        && rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
+    CosinesFn cosines = onePass
+        ? new NearestPerBundleFn(minCoUsers(), norms, neighboursPerItem(), maxNeighboursHeld)
+        : new CosinesFn(minCoUsers(), norms);
     return rows
-        .apply("Cosines, both directions", ParDo.of(new CosinesFn(minCoUsers(), norms)).withSideInputs(norms))
+        .apply("Cosines, both directions", ParDo.of(cosines).withSideInputs(norms))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
         .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
         .apply("Rank", ParDo.of(new RankFn()))
@@ -143,7 +159,7 @@ public abstract class ItemSimilarity
    * (dot / |a|) / |b|, in that order, so that it is the same double however the rows were summed. An item
    * with no weighted interest (no norm) has no neighbours.
    */
-  static final class CosinesFn extends DoFn<KV<String, CoOccurrences>, KV<String, KV<String, KV<Double, Long>>>> {
+  static class CosinesFn extends DoFn<KV<String, CoOccurrences>, KV<String, KV<String, KV<Double, Long>>>> {
     private final long minCoUsers;
     private final PCollectionView<Map<String, Double>> norms;
     // The side input's map, read once per window rather than once per row.
@@ -173,10 +189,72 @@ public abstract class ItemSimilarity
         Double normOfB = normsOfWindow.get(b);
         if (coUsers >= minCoUsers && normOfB != null) {
           KV<Double, Long> cosineAndSupport = KV.of(sums[0] / normOfA / normOfB, coUsers);
-          c.output(KV.of(a, KV.of(b, cosineAndSupport)));
-          c.output(KV.of(b, KV.of(a, cosineAndSupport)));
+          neighbour(c, a, KV.of(b, cosineAndSupport));
+          neighbour(c, b, KV.of(a, cosineAndSupport));
         }
       });
+    }
+
+    /** Hands on one neighbour of {@code item}. */
+    void neighbour(ProcessContext c, String item, KV<String, KV<Double, Long>> neighbour) {
+      c.output(KV.of(item, neighbour));
+    }
+  }
+
+  /**
+   * Neighbours held per bundle: a bundle holding more (a catalogue of over {@value} / N items with
+   * neighbours) hands on what it holds and starts again, so memory stays bounded whatever the input.
+   */
+  static final int MAX_NEIGHBOURS_HELD = 1 << 20;
+
+  /**
+   * {@link CosinesFn} for bounded input in the global window: keeps each item's {@code n} nearest
+   * neighbours of the bundle ({@link BySimilarityThenId}, a strict order for one item's neighbours) and
+   * hands on only those, when the bundle ends or it holds {@code maxHeld}.
+   */
+  static final class NearestPerBundleFn extends CosinesFn {
+    private static final BySimilarityThenId NEARER = new BySimilarityThenId();
+    private final int n;
+    private final int maxHeld;
+    private transient Map<String, java.util.PriorityQueue<KV<String, KV<Double, Long>>>> nearest;
+    private transient int held;
+
+    NearestPerBundleFn(long minCoUsers, PCollectionView<Map<String, Double>> norms, int n, int maxHeld) {
+      super(minCoUsers, norms);
+      this.n = n;
+      this.maxHeld = maxHeld;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      nearest = new java.util.HashMap<>();
+      held = 0;
+    }
+
+    @Override
+    void neighbour(ProcessContext c, String item, KV<String, KV<Double, Long>> neighbour) {
+      java.util.PriorityQueue<KV<String, KV<Double, Long>>> top =
+          nearest.computeIfAbsent(item, k -> new java.util.PriorityQueue<>(n + 1, NEARER));
+      if (top.size() < n) {
+        top.add(neighbour);
+        held++;
+      } else if (NEARER.compare(neighbour, top.peek()) > 0) {
+        top.poll();
+        top.add(neighbour);
+      }
+      if (held >= maxHeld) {
+        nearest.forEach((a, tops) -> tops.forEach(b -> c.output(KV.of(a, b))));
+        nearest.clear();
+        held = 0;
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext c) {
+      nearest.forEach((a, tops) -> tops.forEach(b ->
+          c.output(KV.of(a, b), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE)));
+      nearest.clear();
+      held = 0;
     }
   }
 

@@ -51,6 +51,17 @@ class ItemSimilarityTest {
     p.run().waitUntilFinish();
   }
 
+  /** A bundle that holds more neighbours than allowed hands them on and starts again: same rows. */
+  @Test
+  void matchesTheModelWhenABundleHandsOnItsNeighboursEarly(TestPipeline p) {
+    ItemSimilarity similarity = ItemSimilarity.of(WEIGHTS, 100, 1, 3);
+    PAssert.that(asText(ItemSimilarity.histories(ItemSimilarity.strengths(
+                p.apply(Create.of(SHOP).withCoder(Coders.events())), WEIGHTS))
+            .apply(similarity.fromHistories(7))))
+        .containsInAnyOrder(asText(RecommendModel.itemSimilarity(SHOP, WEIGHTS, 100, 1, 3)));
+    p.run().waitUntilFinish();
+  }
+
   @Test
   void weightsSupportAndGuestsFollowTheDefinition(TestPipeline p) {
     List<CommerceEvent> events = List.of(
