@@ -64,7 +64,9 @@ public final class Bench {
       "             [--liveHeapEvery=SECONDS]",
       "             [--BEAM_OPTION=V ...]",
       "Warm-up runs (not measured) read the first --warmupEvents lines of the input, so that JIT compilation",
-      "and class loading are not billed to whichever pipeline happens to run first.",
+      "and class loading are not billed to whichever pipeline happens to run first. All warm-ups run first;",
+      "the measured runs then go in rounds, each pipeline once per round (--repeats rounds), and the ratios",
+      "use each pipeline's median run.",
       "--liveHeapEvery=S forces a full collection every S seconds and reports the largest heap still in use",
       "right after one (the live set) as 'live MB'; it costs each run some time. Without it 'live MB' is the",
       "heap in use after the collector's own collections, which counts garbage it has not reached yet.",
@@ -185,14 +187,21 @@ public final class Bench {
         System.getProperty("java.version"));
     out.printf("%-13s %-12s %12s %9s %12s %9s %12s %8s %8s  %s%n", "pipeline", "runner", "events", "seconds",
         "events/s", "cpu s", "events/cpu-s", "heap MB", "live MB", "output rows");
-    Map<String, List<Result>> results = new LinkedHashMap<>();
+    List<String> runnable = new ArrayList<>();
     for (String name : pipelines) {
       if (!format.equals(InputFormat.USERBEHAVIOR) && List.of("plain-java", "naive-beam", "native-flink").contains(name)) {
         out.printf("%-13s skipped: the references read the userbehavior layout only%n", name);
-        continue;
+      } else {
+        runnable.add(name);
       }
-      for (int i = 0; i < warmup + repeats; i++) {
-        boolean isWarmup = i < warmup;
+    }
+    Map<String, List<Result>> results = new LinkedHashMap<>();
+    // Every pipeline's warm-ups first, then the measured runs in rounds (each pipeline once per round),
+    // so that a slow or fast phase of the machine falls on every pipeline of a ratio alike rather than on
+    // whichever ran its repeats then.
+    for (int i = 0; i < warmup + repeats; i++) {
+      boolean isWarmup = i < warmup;
+      for (String name : runnable) {
         Result r = isWarmup
             ? bench.runOne(name, runner, beam, warmupInput, format, warmupLines, work, true)
             : bench.runOne(name, runner, beam, input, format, lines, work, false);
