@@ -35,7 +35,9 @@ import org.joda.time.Instant;
 /**
  * Parses raw records of one {@link InputFormat} into canonical events. A record that is empty, too
  * large, not UTF-8 or not of the layout becomes a dead letter with its reason; a record the layout
- * itself marks as not an event (an Online Retail stock write-off) is filtered under its rule.
+ * itself marks as not an event (an Online Retail stock write-off) is filtered under its rule. Over
+ * bounded input the step can also count the records it reads ({@link #countingRecords()}) and tally the
+ * events it emits ({@link #tallyingEvents}), per bundle, so that neither needs a pass of its own.
  */
 @AutoValue
 public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, EventStreams> {
@@ -122,7 +124,7 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
     }
     PCollectionTuple rejects = out.get(REJECTS)
         .setCoder(UnionCoder.of(rejectCoders))
-        .apply("Dead letters and filtered", ParDo.of(new SplitRejectsFn((TupleTag<Object>) tallyTag()))
+        .apply("Dead letters, filtered, counts and tallies", ParDo.of(new SplitRejectsFn((TupleTag<Object>) tallyTag()))
             .withOutputTags(EventStreams.DEAD_LETTERS, moreOutputs));
     EventStreams streams = EventStreams.of(
         out.get(EventStreams.EVENTS),
