@@ -25,6 +25,7 @@ import dev.shopbeam.transforms.features.ItemFeaturesOf;
 import dev.shopbeam.transforms.features.UserFeaturesOf;
 import dev.shopbeam.transforms.recommend.RecommendItems;
 import dev.shopbeam.transforms.window.Durations;
+import dev.shopbeam.transforms.window.InGlobalWindow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -126,11 +127,12 @@ public final class BatchPipeline {
           config.anomalyWindow(), config.clean().allowedLateness(), config.anomalies()));
     }
     // Only where a table reads it: Beam runs an applied step whether anything reads its output or not,
-    // and on Flink each step that reads the events is handed its own copy of every event.
+    // and on Flink each step that reads the events is handed its own copy of every event. (Bounded
+    // clean events are in one window already: then no step.)
     boolean readsWholeInput = config.writes(Tables.USER_FEATURES) || config.writes(Tables.ITEM_FEATURES)
         || config.writes(Tables.ITEM_SIMILARITY) || config.writes(Tables.USER_RECOMMENDATIONS);
     PCollection<CommerceEvent> wholeInput = readsWholeInput
-        ? clean.events().apply("Whole input", WriteTable.<CommerceEvent>globally())
+        ? InGlobalWindow.firedOnce(clean.events(), "Whole input")
         : null;
     if (config.writes(Tables.USER_FEATURES)) {
       write(config, summary, Tables.USER_FEATURES, UserFeatures.class, wholeInput.apply("User features", new UserFeaturesOf()));

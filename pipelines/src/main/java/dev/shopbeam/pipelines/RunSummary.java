@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopbeam.pipelines.io.WriteTable;
+import dev.shopbeam.transforms.window.InGlobalWindow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,7 +60,7 @@ public final class RunSummary {
   public <T> void countAll(String key, PCollection<T> pc) {
     PCollection<Long> total = totals.get(pc);
     if (total == null) {
-      total = pc.apply("Global window for " + key, WriteTable.<T>globally())
+      total = InGlobalWindow.firedOnce(pc, "Global window for " + key)
           .apply("Count " + key + " per bundle", ParDo.of(new CountPerBundleFn<T>()))
           .apply("Add up " + key, Sum.longsGlobally());
       totals.put(pc, total);
@@ -71,8 +72,7 @@ public final class RunSummary {
 
   /** Counts under {@code key} the sum of {@code partialCounts} (0 when there are none): counts per bundle, say. */
   public void addUp(String key, PCollection<Long> partialCounts) {
-    counts.add(partialCounts
-        .apply("Global window for " + key, WriteTable.<Long>globally())
+    counts.add(InGlobalWindow.firedOnce(partialCounts, "Global window for " + key)
         .apply("Add up " + key, Sum.longsGlobally())
         .apply("Key " + key, WithKeys.of(key))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
@@ -103,7 +103,7 @@ public final class RunSummary {
   /** Counts elements per value of {@code keys}, each under {@code prefix + '/' + value}. */
   public void countEach(String prefix, PCollection<String> keys) {
     counts.add(
-        keys.apply("Global window for " + prefix, WriteTable.<String>globally())
+        InGlobalWindow.firedOnce(keys, "Global window for " + prefix)
             .apply("Count each " + prefix, Count.perElement())
             .apply("Prefix " + prefix, MapElements.into(
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))

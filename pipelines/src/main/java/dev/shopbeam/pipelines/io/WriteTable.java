@@ -1,6 +1,7 @@
 package dev.shopbeam.pipelines.io;
 
 import dev.shopbeam.schemas.ShopBeamAvroData;
+import dev.shopbeam.transforms.window.InGlobalWindow;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
@@ -12,13 +13,9 @@ import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
-import org.joda.time.Duration;
 
 /**
  * Writes one table of a batch run as {@code <output>/<table>/part-SSSSS-of-NNNNN<suffix>}. The rows of
@@ -73,7 +70,7 @@ public final class WriteTable<T extends SpecificRecordBase>
     if (numShards > 0) {
       write = write.withNumShards(numShards);
     }
-    return rows.apply("Global window", globally()).apply("Write " + table, write);
+    return InGlobalWindow.firedOnce(rows, "Global window").apply("Write " + table, write);
   }
 
   private FileIO.Write<Void, T> sink() {
@@ -117,14 +114,6 @@ public final class WriteTable<T extends SpecificRecordBase>
     private static String compact(org.joda.time.Instant t) {
       return COMPACT.format(java.time.Instant.ofEpochMilli(t.getMillis()));
     }
-  }
-
-  /** Batch output is one global window; the default trigger fires once, when all input is in. */
-  public static <T> Window<T> globally() {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes();
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.shopbeam.schemas.HotItem;
 import dev.shopbeam.transforms.Coders;
 import java.io.Serializable;
 import dev.shopbeam.transforms.window.WindowConfig;
+import dev.shopbeam.transforms.window.InGlobalWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,10 +33,8 @@ import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
@@ -154,13 +153,9 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
 
     @Override
     public PCollection<HotItem> expand(PCollection<CommerceEvent> events) {
-      return events
-          // The default trigger, whatever the input's windowing was: one firing, after all input, so no
-          // early firing can hand the grouping a window's totals before they are complete.
-          .apply("One window", Window.<CommerceEvent>into(new GlobalWindows())
-              .triggering(DefaultTrigger.of())
-              .withAllowedLateness(Duration.ZERO)
-              .discardingFiredPanes())
+      // The default trigger, whatever the input's windowing was: one firing, after all input, so no
+      // early firing can hand the grouping a window's totals before they are complete.
+      return InGlobalWindow.firedOnce(events, "One window")
           .apply("Add up per window", ParDo.of(new WindowTotalsFn(pane, size, period, maxEntries)))
           .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), BigEndianLongCoder.of()), ItemTotalsCoder.INSTANCE))
           .apply("Partial totals per window", GroupByKey.create())

@@ -4,6 +4,7 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.EventStreams;
 import dev.shopbeam.transforms.parse.EventTally;
+import dev.shopbeam.transforms.window.InGlobalWindow;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -18,7 +19,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -122,9 +122,8 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
         .apply("Single copies on", ParDo.of(new SingleCopiesFn(idTallies, idCellBits, idSparseLimit))
             .withSideInputs(idTallies))
         .setCoder(Coders.events());
-    if (!(events.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
-      singleCopies = singleCopies.apply("Single copies in one window", oneWindow());
-    }
+    // (Where the input is so windowed already, as a bounded read is, no step re-windows them.)
+    singleCopies = InGlobalWindow.firedOnce(singleCopies, "Single copies in one window");
     // Only the possible copies get the dedupe window: it is how copies are grouped, and every element
     // that crosses a shuffle on Flink's batch runtime carries its window (an interval: two instants to
     // encode and decode; the global window: none). Grouped copies come out at the earliest copy's
@@ -144,22 +143,15 @@ public final class DedupeEvents extends PTransform<PCollection<CommerceEvent>, P
             .withOutputTags(EventStreams.EVENTS, TupleTagList.of(EventStreams.FILTERED)));
     grouped.get(EventStreams.EVENTS).setCoder(Coders.events());
     grouped.get(EventStreams.FILTERED).setCoder(Coders.filtered());
+    // Both inputs of the flatten in one window fired once, with the default timestamp rule, so its
+    // output is too: downstream windowing inherits neither the grouping's timestamp rule nor the
+    // input's trigger.
     PCollection<CommerceEvent> kept = PCollectionList.of(singleCopies)
-        .and(grouped.get(EventStreams.EVENTS).apply("Winners in one window", oneWindow()))
+        .and(grouped.get(EventStreams.EVENTS).apply("Winners in one window", InGlobalWindow.firedOnce()))
         .apply("Single copies and winners", Flatten.pCollections())
         .setCoder(Coders.events());
-    // Downstream windowing must not inherit the grouping's timestamp rule, nor the input's trigger.
-    return PCollectionTuple.of(EventStreams.EVENTS, kept.apply("One window", oneWindow()))
+    return PCollectionTuple.of(EventStreams.EVENTS, kept)
         .and(EventStreams.FILTERED, grouped.get(EventStreams.FILTERED));
-  }
-
-  /** Bounded output: the global window, fired once, with the default timestamp rule. */
-  private static Window<CommerceEvent> oneWindow() {
-    return Window.<CommerceEvent>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes()
-        .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW);
   }
 
   /** Reads whether an event's id may repeat, from the tallies merged once per instance. */

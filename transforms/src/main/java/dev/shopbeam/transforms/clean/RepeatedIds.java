@@ -3,6 +3,7 @@ package dev.shopbeam.transforms.clean;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.transforms.parse.EventTally;
+import dev.shopbeam.transforms.window.InGlobalWindow;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -17,13 +18,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.joda.time.Duration;
 
 /**
  * Which ids of a bounded input may occur more than once. Every id that does occur more than once is
@@ -128,11 +125,7 @@ public final class RepeatedIds {
     return new PTransform<>() {
       @Override
       public PCollectionView<Iterable<Tally>> expand(PCollection<T> input) {
-        return input
-            .apply("Global window", Window.<T>into(new GlobalWindows())
-                .triggering(DefaultTrigger.of())
-                .withAllowedLateness(Duration.ZERO)
-                .discardingFiredPanes())
+        return InGlobalWindow.firedOnce(input, "Global window")
             .apply("Tally per bundle", ParDo.of(new TallyPerBundleFn<>(idOf, cellBits, sparseLimit)))
             .setCoder(TallyCoder.INSTANCE)
             .apply("As side input", View.asIterable());
