@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.RawRecord;
+import dev.shopbeam.transforms.aggregate.BehaviorStats;
 import dev.shopbeam.transforms.testing.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -84,6 +85,25 @@ class CompactRecordCodersTest {
     // Nested: several in a row inside a KV, each must find its own end.
     KvCoder<CommerceEvent, CommerceEvent> pair = KvCoder.of(CommerceEventCoder.of(), CommerceEventCoder.of());
     CoderProperties.coderDecodeEncodeEqual(pair, KV.of(full(), minimal()));
+  }
+
+  @Test
+  void statsInputsRoundTripAndAddUpAsTheirEvents() throws Exception {
+    BehaviorStats.InputCoder coder = BehaviorStats.InputCoder.INSTANCE;
+    List<CommerceEvent> events = new java.util.ArrayList<>(List.of(full(), minimal()));
+    events.addAll(TestEvents.shop(7, 20, 30, 40));
+    BehaviorStats fromEvents = new BehaviorStats();
+    BehaviorStats fromInputs = new BehaviorStats();
+    for (CommerceEvent e : events) {
+      BehaviorStats.Input in = BehaviorStats.Input.of(e);
+      CoderProperties.coderDecodeEncodeEqual(coder, in);
+      CoderProperties.coderDeterministic(coder, in, BehaviorStats.Input.of(CommerceEvent.newBuilder(e).build()));
+      fromEvents.add(e);
+      fromInputs.add(CoderUtils.clone(coder, in));
+    }
+    assertEquals(fromEvents, fromInputs);
+    CoderProperties.coderDecodeEncodeEqual(KvCoder.of(coder, coder),
+        KV.of(BehaviorStats.Input.of(full()), BehaviorStats.Input.of(minimal())));
   }
 
   @Test

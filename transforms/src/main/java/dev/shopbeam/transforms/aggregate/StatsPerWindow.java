@@ -56,14 +56,14 @@ public final class StatsPerWindow {
     public PCollection<T> expand(PCollection<CommerceEvent> events) {
       return events
           .apply("Key by " + keyName + " and behavior", ParDo.of(new KeyFn(key)))
-          .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), Coders.events()))
+          .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), BehaviorStats.InputCoder.INSTANCE))
           .apply("Stats per " + keyName, Combine.perKey(new BehaviorStats.CombineFn()))
           .apply("To " + rowClass.getSimpleName(), ParDo.of(toRow))
           .setCoder(Coders.avro(rowClass));
     }
   }
 
-  private static final class KeyFn extends DoFn<CommerceEvent, KV<KV<String, String>, CommerceEvent>> {
+  private static final class KeyFn extends DoFn<CommerceEvent, KV<KV<String, String>, BehaviorStats.Input>> {
     private final SerializableFunction<CommerceEvent, String> key;
 
     KeyFn(SerializableFunction<CommerceEvent, String> key) {
@@ -71,10 +71,10 @@ public final class StatsPerWindow {
     }
 
     @ProcessElement
-    public void process(@Element CommerceEvent e, OutputReceiver<KV<KV<String, String>, CommerceEvent>> out) {
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<KV<String, String>, BehaviorStats.Input>> out) {
       String k = key.apply(e);
       if (k != null) {
-        out.output(KV.of(KV.of(k, e.getBehavior().name()), e));
+        out.output(KV.of(KV.of(k, e.getBehavior().name()), BehaviorStats.Input.of(e)));
       }
     }
   }

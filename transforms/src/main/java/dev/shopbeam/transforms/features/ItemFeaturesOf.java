@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.LongArrayCoder;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import dev.shopbeam.transforms.aggregate.ConversionFunnel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -60,10 +61,17 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         .apply("By item", ParDo.of(new MaskByItemFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
         .apply("Users per mask", Combine.perKey(new UsersPerMaskFn()));
-    PCollection<KV<String, Totals>> totals = events
-        .apply("Key by item", ParDo.of(new ByItemFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
-        .apply("Counts and revenue", Combine.perKey(new TotalsFn()));
+    // Bounded input in one window: each bundle adds up its items' totals in memory (a few thousand
+    // items, not every event, go to the combine).
+    PCollection<KV<String, Totals>> totals = SumPerBundleFn.applies(events)
+        ? events
+            .apply("Totals per bundle", ParDo.of(new TotalsPerBundleFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), TotalsCoder.INSTANCE))
+            .apply("Counts and revenue", Combine.perKey(new MergeTotalsFn()))
+        : events
+            .apply("Key by item", ParDo.of(new ByItemFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+            .apply("Counts and revenue", Combine.perKey(new TotalsFn()));
 
     TupleTag<long[]> masksTag = new TupleTag<>() {};
     TupleTag<Totals> totalsTag = new TupleTag<>() {};
@@ -167,16 +175,11 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     }
   }
 
-  static final class TotalsFn extends Combine.CombineFn<CommerceEvent, Totals, Totals> {
+  /** Adds up {@link Totals} of one item from its inputs: events ({@link TotalsFn}) or partial totals. */
+  abstract static class TotalsCombineFn<InputT> extends Combine.CombineFn<InputT, Totals, Totals> {
     @Override
     public Totals createAccumulator() {
       return new Totals();
-    }
-
-    @Override
-    public Totals addInput(Totals acc, CommerceEvent e) {
-      acc.add(e);
-      return acc;
     }
 
     @Override
@@ -192,13 +195,50 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     }
 
     @Override
-    public Coder<Totals> getAccumulatorCoder(CoderRegistry r, Coder<CommerceEvent> in) {
+    public Coder<Totals> getAccumulatorCoder(CoderRegistry r, Coder<InputT> in) {
       return TotalsCoder.INSTANCE;
     }
 
     @Override
-    public Coder<Totals> getDefaultOutputCoder(CoderRegistry r, Coder<CommerceEvent> in) {
+    public Coder<Totals> getDefaultOutputCoder(CoderRegistry r, Coder<InputT> in) {
       return TotalsCoder.INSTANCE;
+    }
+  }
+
+  static final class TotalsFn extends TotalsCombineFn<CommerceEvent> {
+    @Override
+    public Totals addInput(Totals acc, CommerceEvent e) {
+      acc.add(e);
+      return acc;
+    }
+  }
+
+  /** Merges the partial totals of {@link TotalsPerBundleFn}. */
+  static final class MergeTotalsFn extends TotalsCombineFn<Totals> {
+    @Override
+    public Totals addInput(Totals acc, Totals partial) {
+      acc.merge(partial);
+      return acc;
+    }
+  }
+
+  /** Each bundle's totals per item (at most {@value #MAX_ITEMS_HELD} items held, then handed on). */
+  static final class TotalsPerBundleFn extends SumPerBundleFn<CommerceEvent, String, Totals> {
+    static final int MAX_ITEMS_HELD = 1 << 17;
+
+    TotalsPerBundleFn() {
+      super(MAX_ITEMS_HELD);
+    }
+
+    @Override
+    protected Totals empty() {
+      return new Totals();
+    }
+
+    @Override
+    protected long add(CommerceEvent e) {
+      sumOf(e.getItemId()).add(e);
+      return 0;
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +23,6 @@ import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -129,9 +129,7 @@ public abstract class ItemSimilarity
     // Bounded input in one window: each bundle keeps only its own top N per item before the shuffle
     // (the global top N of an item is among the union of its bundles' top N), instead of handing every
     // cosine, twice, to the combine, which on Flink's batch runtime sorts them all to pre-aggregate.
-    boolean onePass = rows.isBounded() == PCollection.IsBounded.BOUNDED
-        && rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
-    CosinesFn cosines = onePass
+    CosinesFn cosines = SumPerBundleFn.applies(rows)
         ? new NearestPerBundleFn(minCoUsers(), norms, neighboursPerItem(), maxNeighboursHeld)
         : new CosinesFn(minCoUsers(), norms);
     return rows

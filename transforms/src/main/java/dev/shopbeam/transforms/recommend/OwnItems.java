@@ -3,6 +3,7 @@ package dev.shopbeam.transforms.recommend;
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.transforms.CompactRecordCoder;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -110,16 +111,21 @@ public final class OwnItems {
 
     @ProcessElement
     public void process(@Element CommerceEvent e, OutputReceiver<KV<String, Event>> out) {
+      Event own = ownEvent(e);
+      if (own != null) {
+        out.output(KV.of(e.getUserId(), own));
+      }
+    }
+
+    /** The event as the user's own, or null when it is a guest's or neither a purchase nor interest. */
+    @Nullable Event ownEvent(CommerceEvent e) {
       if (e.getUserId() == null) {
-        return;
+        return null;
       }
       boolean bought = e.getBehavior() == Behavior.BUY;
       Double w = weights.get(e.getBehavior());
       double weight = w == null || !(w > 0) ? 0 : w;
-      if (bought || weight > 0) {
-        out.output(KV.of(e.getUserId(),
-            new Event(e.getItemId(), bought, weight > 0 ? e.getCategoryId() : null, weight)));
-      }
+      return bought || weight > 0 ? new Event(e.getItemId(), bought, weight > 0 ? e.getCategoryId() : null, weight) : null;
     }
   }
 
@@ -193,15 +199,26 @@ public final class OwnItems {
   }
 
   /** Gathers a user's {@link Event}s (the accumulator is the result; only accumulators are mutated). */
-  static final class Gather extends Combine.CombineFn<Event, OwnItems, OwnItems> {
-    @Override
-    public OwnItems createAccumulator() {
-      return new OwnItems();
-    }
-
+  static final class Gather extends GatherFn<Event> {
     @Override
     public OwnItems addInput(OwnItems acc, Event e) {
       return acc.add(e.item(), e.bought(), e.category(), e.weight());
+    }
+  }
+
+  /** Merges the partial {@link OwnItems} of {@link PerBundleFn}. */
+  static final class MergeGathered extends GatherFn<OwnItems> {
+    @Override
+    public OwnItems addInput(OwnItems acc, OwnItems partial) {
+      return acc.addAll(partial);
+    }
+  }
+
+  /** A user's {@link OwnItems} from inputs of type {@code InputT}. */
+  abstract static class GatherFn<InputT> extends Combine.CombineFn<InputT, OwnItems, OwnItems> {
+    @Override
+    public OwnItems createAccumulator() {
+      return new OwnItems();
     }
 
     @Override
@@ -215,13 +232,46 @@ public final class OwnItems {
     }
 
     @Override
-    public Coder<OwnItems> getAccumulatorCoder(CoderRegistry registry, Coder<Event> inputCoder) {
+    public Coder<OwnItems> getAccumulatorCoder(CoderRegistry registry, Coder<InputT> inputCoder) {
       return OwnItemsCoder.INSTANCE;
     }
 
     @Override
-    public Coder<OwnItems> getDefaultOutputCoder(CoderRegistry registry, Coder<Event> inputCoder) {
+    public Coder<OwnItems> getDefaultOutputCoder(CoderRegistry registry, Coder<InputT> inputCoder) {
       return OwnItemsCoder.INSTANCE;
+    }
+  }
+
+  /** Entries (items and categories) of own items held per bundle before they are handed on. */
+  static final int MAX_HELD = 1 << 19;
+
+  /**
+   * {@link EventFn} and {@link Gather} in one, for bounded input in the global window: each bundle
+   * gathers its users' own items in memory and hands on one {@link OwnItems} per user (per
+   * {@code maxHeld} entries), not one record per event.
+   */
+  static final class PerBundleFn extends SumPerBundleFn<CommerceEvent, String, OwnItems> {
+    private final EventFn events;
+
+    PerBundleFn(Map<Behavior, Double> weights, long maxHeld) {
+      super(maxHeld);
+      this.events = new EventFn(weights);
+    }
+
+    @Override
+    protected OwnItems empty() {
+      return new OwnItems();
+    }
+
+    @Override
+    protected long add(CommerceEvent e) {
+      Event own = events.ownEvent(e);
+      if (own == null) {
+        return 0;
+      }
+      OwnItems user = sumOf(e.getUserId());
+      int before = user.size();
+      return user.add(own.item(), own.bought(), own.category(), own.weight()).size() - before;
     }
   }
 }

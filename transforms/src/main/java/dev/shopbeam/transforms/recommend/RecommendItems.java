@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import dev.shopbeam.transforms.ToList;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -133,10 +134,16 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
     // What each user may not get back (their items, bought or not) and their favourite category, from
     // one reading of the events and one combine per user.
-    PCollection<KV<String, OwnItems>> own = events
-        .apply("Own items", ParDo.of(new OwnItems.EventFn(similarity().weights())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), OwnItems.EventCoder.INSTANCE))
-        .apply("Own items per user", Combine.perKey(new OwnItems.Gather()));
+    // (Bounded input in one window: each bundle gathers its users' own items in memory first.)
+    PCollection<KV<String, OwnItems>> own = SumPerBundleFn.applies(events)
+        ? events
+            .apply("Own items per bundle", ParDo.of(new OwnItems.PerBundleFn(similarity().weights(), OwnItems.MAX_HELD)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), OwnItems.OwnItemsCoder.INSTANCE))
+            .apply("Own items per user", Combine.perKey(new OwnItems.MergeGathered()))
+        : events
+            .apply("Own items", ParDo.of(new OwnItems.EventFn(similarity().weights())))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), OwnItems.EventCoder.INSTANCE))
+            .apply("Own items per user", Combine.perKey(new OwnItems.Gather()));
 
     // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
     int fill = k() + POPULAR_MARGIN;

@@ -1,0 +1,88 @@
+package dev.shopbeam.transforms;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.WindowingStrategy;
+
+/**
+ * Adds up a bounded input in the global window into one partial sum per key per bundle, in memory, and
+ * hands on only the partial sums (to a {@code Combine.perKey} that merges them): the combining starts
+ * where the elements are made, as Dataflow's combiner lifting does with a hash table. On Flink's batch
+ * runtime a combine pre-aggregates by sorting every input element, serialized, by key; here each
+ * element is added to its key's sum in place and never serialized.
+ *
+ * <p>Memory stays bounded whatever the input: when the sums held weigh {@code maxHeld} (in the unit
+ * {@link #add} reports: entries of a row, one per key, ...) they are handed on and the bundle starts
+ * again. Only for the global window, where every element of a bundle is in the same window (see
+ * {@link #applies}).
+ *
+ * @param <InputT> the elements
+ * @param <K> the key
+ * @param <SumT> a key's partial sum, of the type the downstream combine merges
+ */
+public abstract class SumPerBundleFn<InputT, K, SumT> extends DoFn<InputT, KV<K, SumT>> {
+  private final long maxHeld;
+  private transient Map<K, SumT> sums;
+  private transient long held;
+
+  protected SumPerBundleFn(long maxHeld) {
+    if (maxHeld < 1) {
+      throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);
+    }
+    this.maxHeld = maxHeld;
+  }
+
+  /** Whether a collection so windowed can be summed per bundle: bounded, in the global window. */
+  public static boolean applies(PCollection<?> input) {
+    WindowingStrategy<?, ?> w = input.getWindowingStrategy();
+    return input.isBounded() == PCollection.IsBounded.BOUNDED
+        && w.getWindowFn() instanceof org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+  }
+
+  /** An empty sum. */
+  protected abstract SumT empty();
+
+  /**
+   * Adds {@code input} to the sums ({@link #sumOf} gives a key's, created empty when absent) and returns
+   * how much heavier the sums held became.
+   */
+  protected abstract long add(InputT input);
+
+  /** The sum held for {@code key}, created empty (weighing 1) when the bundle holds none. */
+  protected final SumT sumOf(K key) {
+    SumT sum = sums.get(key);
+    if (sum == null) {
+      sum = empty();
+      sums.put(key, sum);
+      held++;
+    }
+    return sum;
+  }
+
+  @StartBundle
+  public void startBundle() {
+    sums = new HashMap<>();
+    held = 0;
+  }
+
+  @ProcessElement
+  public void process(@Element InputT input, OutputReceiver<KV<K, SumT>> out) {
+    held += add(input);
+    if (held >= maxHeld) {
+      sums.forEach((k, s) -> out.output(KV.of(k, s)));
+      sums = new HashMap<>();
+      held = 0;
+    }
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext c) {
+    sums.forEach((k, s) -> c.output(KV.of(k, s), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+    sums = null;
+    held = 0;
+  }
+}
