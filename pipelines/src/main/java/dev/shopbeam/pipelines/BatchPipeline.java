@@ -166,9 +166,21 @@ public final class BatchPipeline {
 
   private static <T extends SpecificRecordBase> void write(
       BatchConfig config, RunSummary summary, String table, Class<T> rowClass, PCollection<T> rows) {
-    rows.apply("Write " + table,
-        new WriteTable<>(table, rowClass, config.output(), config.outputFormat(), config.numShards()));
-    summary.countAll("rows/" + table, rows);
+    WriteTable<T> write = new WriteTable<>(table, rowClass, config.output(), config.outputFormat(), config.numShards());
+    if (!WriteTable.travelsEncoded(rows)) {
+      rows.apply("Write " + table, write);
+      summary.countAll("rows/" + table, rows);
+      return;
+    }
+    // The write and the count read the rows as bytes (see WriteTable.encoded), unless the rows are
+    // counted already.
+    PCollection<byte[]> encoded = WriteTable.encoded(rows, table);
+    encoded.apply("Write " + table, write.ofEncoded(rows.getCoder()));
+    if (summary.counts(rows)) {
+      summary.countAll("rows/" + table, rows);
+    } else {
+      summary.countAll("rows/" + table, encoded);
+    }
   }
 
   /** What the summary records about the run besides its counts. */

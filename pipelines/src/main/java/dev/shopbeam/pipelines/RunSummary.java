@@ -50,6 +50,11 @@ public final class RunSummary {
   /** The total of each collection counted so far, so that one counted under two names is read once. */
   private final Map<PCollection<?>, PCollection<Long>> totals = new java.util.HashMap<>();
 
+  /** Whether {@code pc} is counted already, under any name. */
+  public boolean counts(PCollection<?> pc) {
+    return totals.containsKey(pc);
+  }
+
   /**
    * Counts all elements of {@code pc} under {@code key} (0 when there are none). Each bundle is counted
    * in the DoFn and only its count travels: {@code Count.globally()} hands every element to a combine,

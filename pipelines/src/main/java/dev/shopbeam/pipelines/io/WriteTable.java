@@ -1,6 +1,7 @@
 package dev.shopbeam.pipelines.io;
 
 import dev.shopbeam.schemas.ShopBeamAvroData;
+import dev.shopbeam.transforms.SpecificRecordCoder;
 import dev.shopbeam.transforms.window.InGlobalWindow;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -9,7 +10,14 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.ProcessFunction;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -20,7 +28,7 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Writes one table of a batch run as {@code <output>/<table>/part-SSSSS-of-NNNNN<suffix>}. The rows of
  * every window go to the same files (the window is a column), so the input is re-windowed globally
- * first.
+ * first. Rows in Avro's coder travel to the writer as their bytes (see {@link #encoded}).
  *
  * <p>{@link #perWindowPane()} is the streaming form: each firing of a window writes its own files,
  * {@code <output>/<table>/<start>_<end>-pane-<NNN>-<timing>-<shard>-of-<n><suffix>}; as panes
@@ -60,32 +68,114 @@ public final class WriteTable<T extends SpecificRecordBase>
 
   @Override
   public WriteFilesResult<Void> expand(PCollection<T> rows) {
-    FileIO.Write<Void, T> write = sink().to(tableDir(outputDir, table));
     if (perPane) {
       // Unbounded input needs a fixed number of shards.
-      return rows.apply("Write " + table + " per pane",
-          write.withNaming(new PaneNaming(format.suffix())).withNumShards(numShards));
+      return rows.apply("Write " + table + " per pane", sink().to(tableDir(outputDir, table))
+          .withNaming(new PaneNaming(format.suffix())).withNumShards(numShards));
     }
-    write = write.withPrefix("part").withSuffix(format.suffix());
-    if (numShards > 0) {
-      write = write.withNumShards(numShards);
+    if (travelsEncoded(rows)) {
+      return encoded(rows, table).apply(new Encoded<>(this, rows.getCoder()));
     }
-    return InGlobalWindow.firedOnce(rows, "Global window").apply("Write " + table, write);
+    return InGlobalWindow.firedOnce(rows, "Global window").apply("Write " + table, oneFilePerShard(sink()));
+  }
+
+  /**
+   * Whether the rows are better handed to the write as {@link #encoded bytes}: rows whose coder is Avro's
+   * (decimals and timestamps converted field by field; the decode of an item_stats row was most of its
+   * write's steps before the file format) rather than a hand-written compact coder, whose decode is
+   * about as cheap as copying the bytes and would only gain a step.
+   */
+  public static boolean travelsEncoded(PCollection<?> rows) {
+    return rows.getCoder() instanceof SpecificRecordCoder;
+  }
+
+  private <InputT> FileIO.Write<Void, InputT> oneFilePerShard(FileIO.Write<Void, InputT> write) {
+    write = write.to(tableDir(outputDir, table)).withPrefix("part").withSuffix(format.suffix());
+    return numShards > 0 ? write.withNumShards(numShards) : write;
+  }
+
+  /**
+   * Bounded rows in the global window, each as its coder's bytes: what {@link #ofEncoded} writes.
+   *
+   * <p>Why bytes: a one-file table write groups every row under one key, and on Flink's batch runtime
+   * the rows on their way there are decoded and encoded again by each step (the sharding step, the
+   * filter of its output, the sort, the group) and by each other reader (the run summary's count).
+   * Avro rows with decimals and timestamps are costly to decode; a byte array is copied. The rows are
+   * decoded once, by the writer. A reader that only counts them should read this collection too.
+   */
+  public static <T> PCollection<byte[]> encoded(PCollection<T> rows, String table) {
+    return InGlobalWindow.firedOnce(rows, "Global window for " + table)
+        .apply("Encode " + table + " rows", ParDo.of(new EncodeFn<>(rows.getCoder())))
+        .setCoder(ByteArrayCoder.of());
+  }
+
+  /** This table's write of {@link #encoded} rows, which {@code rowCoder} decodes. */
+  public Encoded<T> ofEncoded(Coder<T> rowCoder) {
+    if (perPane) {
+      throw new IllegalStateException("a per-pane write takes the rows themselves");
+    }
+    return new Encoded<>(this, rowCoder);
+  }
+
+  /** Writes {@link #encoded} rows of one table, decoding each right before the file format encodes it. */
+  public static final class Encoded<T extends SpecificRecordBase>
+      extends PTransform<PCollection<byte[]>, WriteFilesResult<Void>> {
+    private final WriteTable<T> table;
+    private final Coder<T> rowCoder;
+
+    private Encoded(WriteTable<T> table, Coder<T> rowCoder) {
+      this.table = table;
+      this.rowCoder = rowCoder;
+    }
+
+    @Override
+    public WriteFilesResult<Void> expand(PCollection<byte[]> rows) {
+      Coder<T> coder = rowCoder;
+      return rows.apply("Write " + table.table,
+          table.oneFilePerShard(table.<byte[]>sink(bytes -> CoderUtils.decodeFromByteArray(coder, bytes))));
+    }
+  }
+
+  private static final class EncodeFn<T> extends DoFn<T, byte[]> {
+    private final Coder<T> coder;
+
+    EncodeFn(Coder<T> coder) {
+      this.coder = coder;
+    }
+
+    @ProcessElement
+    public void process(@Element T row, OutputReceiver<byte[]> out) throws CoderException {
+      out.output(CoderUtils.encodeToByteArray(coder, row));
+    }
+  }
+
+  /** A row from what the write receives. */
+  private interface RowOf<InputT, T> extends java.io.Serializable {
+    T apply(InputT input) throws Exception;
   }
 
   private FileIO.Write<Void, T> sink() {
-    FileIO.Write<Void, T> write;
+    return sink(r -> r);
+  }
+
+  private <InputT> FileIO.Write<Void, InputT> sink(RowOf<InputT, T> rowOf) {
+    FileIO.Write<Void, InputT> write;
     switch (format) {
       case PARQUET:
-        write = FileIO.<T>write().via(
-            Contextful.fn(r -> (GenericRecord) r),
+        write = FileIO.<InputT>write().via(
+            Contextful.fn((ProcessFunction<InputT, GenericRecord>) in -> rowOf.apply(in)),
             ParquetIO.sink(schemaOf(rowClass)).withAvroDataModel(ShopBeamAvroData.get()));
         break;
       case AVRO:
-        write = FileIO.<T>write().via(AvroIO.sink(rowClass));
+        // Avro's own model for the class converts no logical types: a decimal in a nullable column is
+        // then "not in union". Ours converts them, as for Parquet.
+        write = FileIO.<InputT>write().via(Contextful.fn((ProcessFunction<InputT, T>) rowOf::apply),
+            AvroIO.sink(rowClass).withDatumWriterFactory(
+                schema -> new org.apache.avro.specific.SpecificDatumWriter<>(schema, ShopBeamAvroData.get())));
         break;
       default:
-        write = FileIO.<T>write().via(Contextful.fn(RecordJson::toJson), TextIO.sink());
+        write = FileIO.<InputT>write().via(
+            Contextful.fn((ProcessFunction<InputT, String>) in -> RecordJson.toJson(rowOf.apply(in))), TextIO.sink());
         break;
     }
     return write;
