@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# JMH micro-benchmarks of the parse and clean stages, per record, one thread (records/s/core):
-# transforms/src/test/java/dev/shopbeam/transforms/bench (ParseBenchmark, CleanBenchmark).
+# JMH micro-benchmarks of the parse and clean stages and of the coders of what crosses every shuffle,
+# per record, one thread (records/s/core):
+# transforms/src/test/java/dev/shopbeam/transforms/bench (ParseBenchmark, CleanBenchmark, CoderBenchmark).
 #
 #   bash ci/jmh.sh [REGEX] [JMH OPTIONS...]
 #

@@ -1,7 +1,10 @@
 package dev.shopbeam.transforms.bench;
 
+import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.RawRecord;
+import dev.shopbeam.transforms.RecordOutcome;
 import dev.shopbeam.transforms.parse.InputFormat;
+import dev.shopbeam.transforms.parse.RecordParser;
 import dev.shopbeam.transforms.testing.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,5 +78,19 @@ final class BenchData {
       throw new IllegalStateException(file + " has no records");
     }
     return out.toArray(new RawRecord[0]);
+  }
+
+  /** The events the format's parser makes of the records (rejections left out), in record order. */
+  static CommerceEvent[] events(InputFormat format, RawRecord[] records) {
+    RecordParser parser = format.newParser();
+    List<CommerceEvent> parsed = new ArrayList<>();
+    for (RawRecord r : records) {
+      RecordOutcome o = parser.parse(
+          new String(r.getPayload().array(), StandardCharsets.UTF_8), r.getIngestTime());
+      if (o.isEvent()) {
+        parsed.add(o.event());
+      }
+    }
+    return parsed.toArray(new CommerceEvent[0]);
   }
 }

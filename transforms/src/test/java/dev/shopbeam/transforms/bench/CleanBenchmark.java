@@ -2,16 +2,11 @@ package dev.shopbeam.transforms.bench;
 
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.RawRecord;
-import dev.shopbeam.transforms.RecordOutcome;
 import dev.shopbeam.transforms.clean.CleanConfig;
 import dev.shopbeam.transforms.clean.CleanEvents;
 import dev.shopbeam.transforms.clean.EventValidator;
 import dev.shopbeam.transforms.parse.InputFormat;
 import dev.shopbeam.transforms.parse.ParseEvents;
-import dev.shopbeam.transforms.parse.RecordParser;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,17 +61,8 @@ public class CleanBenchmark {
       fn.process(r, tally);
     }
 
-    RecordParser parser = f.newParser();
     validator = new EventValidator(config);
-    List<CommerceEvent> parsed = new ArrayList<>();
-    for (RawRecord r : records) {
-      RecordOutcome o = parser.parse(
-          new String(r.getPayload().array(), StandardCharsets.UTF_8), r.getIngestTime());
-      if (o.isEvent()) {
-        parsed.add(o.event());
-      }
-    }
-    events = parsed.toArray(new CommerceEvent[0]);
+    events = BenchData.events(f, records);
     System.out.println();
     System.out.println("[clean " + format + "] " + records.length + " records of "
         + BenchData.file(f) + " -> " + tally + "; validate cycles through " + events.length
