@@ -40,16 +40,35 @@ public final class CompareOutputs {
         continue;
       }
       same = false;
-      List<String> onlyA = new ArrayList<>(ra);
-      onlyA.removeAll(rb);
-      List<String> onlyB = new ArrayList<>(rb);
-      onlyB.removeAll(ra);
+      List<String> onlyA = onlyIn(ra, rb);
+      List<String> onlyB = onlyIn(rb, ra);
       out.printf("%-15s %9d vs %d rows  DIFFERENT (%d only in A, %d only in B)%n",
           t.getKey(), ra.size(), rb.size(), onlyA.size(), onlyB.size());
       onlyA.stream().limit(3).forEach(r -> out.println("  A: " + r));
       onlyB.stream().limit(3).forEach(r -> out.println("  B: " + r));
     }
     return same ? BatchPipeline.EXIT_OK : BatchPipeline.EXIT_FAILED;
+  }
+
+  /**
+   * The rows of {@code a} that {@code b} has no copy of, one for one (a row twice in A and once in B is
+   * once in the answer); both sorted, so one pass. (List.removeAll scanned B once per row of A, which
+   * took many minutes on two 400,000-row tables that differed.)
+   */
+  static List<String> onlyIn(List<String> a, List<String> b) {
+    List<String> only = new ArrayList<>();
+    int j = 0;
+    for (String row : a) {
+      while (j < b.size() && b.get(j).compareTo(row) < 0) {
+        j++;
+      }
+      if (j < b.size() && b.get(j).equals(row)) {
+        j++;
+      } else {
+        only.add(row);
+      }
+    }
+    return only;
   }
 
   /** The table's rows as sorted JSON, read in whichever format the directory holds. */

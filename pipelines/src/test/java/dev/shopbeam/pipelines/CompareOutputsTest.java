@@ -45,4 +45,21 @@ class CompareOutputsTest {
     assertThat(out.toString(StandardCharsets.UTF_8), containsString("hot_items"));
     assertThat(out.toString(StandardCharsets.UTF_8), containsString("DIFFERENT"));
   }
+
+  @Test
+  void aRowOnceMoreInOneRunIsReportedOnce() throws IOException {
+    table("a", Tables.HOT_ITEMS, "{\"rank\":1}", "{\"rank\":1}", "{\"rank\":2}");
+    table("b", Tables.HOT_ITEMS, "{\"rank\":2}", "{\"rank\":1}");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(compare(out), is(BatchPipeline.EXIT_FAILED));
+    assertThat(out.toString(StandardCharsets.UTF_8), containsString("3 vs 2 rows  DIFFERENT (1 only in A, 0 only in B)"));
+  }
+
+  @Test
+  void onlyInIsAOneForOneDifferenceOfSortedRows() {
+    assertThat(CompareOutputs.onlyIn(List.of("a", "a", "b", "d"), List.of("a", "c", "d", "e")), is(List.of("a", "b")));
+    assertThat(CompareOutputs.onlyIn(List.of("a", "c", "d", "e"), List.of("a", "a", "b", "d")), is(List.of("c", "e")));
+    assertThat(CompareOutputs.onlyIn(List.of(), List.of("a")), is(List.of()));
+    assertThat(CompareOutputs.onlyIn(List.of("a"), List.of()), is(List.of("a")));
+  }
 }
