@@ -55,9 +55,9 @@ import org.joda.time.Duration;
  * pane counts are stamped at the end of their pane, which lies in exactly the sliding windows that
  * contain the whole pane, so the sums equal counting the events directly.
  *
- * <p>Bounded input is added up in memory instead (see {@link WindowTotalsFn}): with no late data, each
- * window fires once, and a runner that groups by sorting is spared sorting every event and every pane
- * count. Both paths give the same rows ({@code CommerceAnalyticsTest}, the runner parity tests).
+ * <p>Bounded input is added up in memory instead (see {@link PaneTotalsFn} and {@link RankBlockFn}):
+ * with no late data, each window fires once, and a runner that groups by sorting is spared sorting
+ * every event and every pane count. Both paths give the same rows ({@code CommerceAnalyticsTest}, the runner parity tests).
  *
  * <p>Late data (within {@link #allowedLateness()}) updates the windows it falls in: a pane's late firing
  * carries only its new count, and each sliding window keeps all its items' totals, so the late firing
@@ -130,11 +130,13 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
   }
 
   /**
-   * The bounded path: window totals per bundle ({@link WindowTotalsFn}), grouped by (behavior, window
-   * start), added up and ranked ({@link RankWindowTotalsFn}). The partials are grouped, not combined:
-   * they are already one per window and bundle, and a combine's pre-aggregation step (on Flink, a sort
-   * chained after the adder) would only decode, merge and encode them once more, about a fifth of the
-   * adder's step.
+   * The bounded path: pane totals per bundle ({@link PaneTotalsFn}), grouped by (behavior, block of
+   * window starts), and each block's windows added up from their panes and ranked ({@link RankBlockFn}).
+   * A pane's totals cross the shuffle once per block its windows start in (at most two), not once per
+   * window that holds it (twelve at 1 h every 5 min): each window's total is the previous window's plus
+   * the panes that enter it minus those that leave. The partials are grouped, not combined: a combine's
+   * pre-aggregation step (on Flink, a sort chained after the adder) would only decode, merge and encode
+   * them once more.
    */
   static final class RankInMemory extends PTransform<PCollection<CommerceEvent>, PCollection<HotItem>> {
     private final long pane;
@@ -155,21 +157,43 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     public PCollection<HotItem> expand(PCollection<CommerceEvent> events) {
       // The default trigger, whatever the input's windowing was: one firing, after all input, so no
       // early firing can hand the grouping a window's totals before they are complete.
+      long block = blockLength(size, period);
       return InGlobalWindow.firedOnce(events, "One window")
-          .apply("Add up per window", ParDo.of(new WindowTotalsFn(pane, size, period, maxEntries)))
-          .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), BigEndianLongCoder.of()), ItemTotalsCoder.INSTANCE))
-          .apply("Partial totals per window", GroupByKey.create())
-          .apply("Top " + topN, ParDo.of(new RankWindowTotalsFn(topN, size)))
+          .apply("Count per pane", ParDo.of(new PaneTotalsFn(pane, size, period, block, maxEntries)))
+          .setCoder(KvCoder.of(KvCoder.of(StringUtf8Coder.of(), BigEndianLongCoder.of()), PaneTotalsCoder.INSTANCE))
+          .apply("Pane totals per block of windows", GroupByKey.create())
+          .apply("Top " + topN, ParDo.of(new RankBlockFn(topN, pane, size, period, block)))
           .setCoder(Coders.avro(HotItem.class));
     }
   }
 
-  /** The item totals of one window and behavior from one bundle, as two parallel arrays (no boxing). */
-  record ItemTotals(String[] items, long[] counts) {
-    ItemTotals {
+  /**
+   * Window starts are grouped in blocks of this length (a whole number of periods, at least the window
+   * size), so that the windows holding a pane, whose starts span less than a window's size, start in at
+   * most two blocks.
+   */
+  static long blockLength(long size, long period) {
+    return period * ((size + period - 1) / period);
+  }
+
+  /** The item counts of one pane and behavior from one bundle, as two parallel arrays (no boxing). */
+  record PaneTotals(long start, String[] items, long[] counts) {
+    PaneTotals {
       if (items.length != counts.length) {
         throw new IllegalArgumentException(items.length + " items with " + counts.length + " counts");
       }
+    }
+
+    /** The counts held per item, as arrays. */
+    static PaneTotals of(long start, Map<String, long[]> counts) {
+      String[] items = new String[counts.size()];
+      long[] values = new long[counts.size()];
+      int i = 0;
+      for (Map.Entry<String, long[]> count : counts.entrySet()) {
+        items[i] = count.getKey();
+        values[i++] = count.getValue()[0];
+      }
+      return new PaneTotals(start, items, values);
     }
 
     int size() {
@@ -177,12 +201,13 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     }
   }
 
-  /** Count, then each item and its total in the order of the arrays. */
-  static final class ItemTotalsCoder extends dev.shopbeam.transforms.CompactRecordCoder<ItemTotals> {
-    static final ItemTotalsCoder INSTANCE = new ItemTotalsCoder();
+  /** The pane's start, the count, then each item and its count in the order of the arrays. */
+  static final class PaneTotalsCoder extends dev.shopbeam.transforms.CompactRecordCoder<PaneTotals> {
+    static final PaneTotalsCoder INSTANCE = new PaneTotalsCoder();
 
     @Override
-    protected void write(ItemTotals totals, Writer w) {
+    protected void write(PaneTotals totals, Writer w) {
+      w.writeZigZag(totals.start());
       w.writeVarLong(totals.size());
       for (int i = 0; i < totals.size(); i++) {
         w.writeString(totals.items()[i]);
@@ -191,10 +216,11 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     }
 
     @Override
-    protected ItemTotals read(Reader r) throws java.io.IOException {
+    protected PaneTotals read(Reader r) throws java.io.IOException {
+      long start = r.readZigZag();
       long n = r.readVarLong();
       if (n < 0 || n > Integer.MAX_VALUE - 16) {
-        throw new java.io.IOException("corrupt item totals: " + n + " items");
+        throw new java.io.IOException("corrupt pane totals: " + n + " items");
       }
       // Grown as read, so that a corrupt count cannot allocate more than the record holds.
       int capacity = (int) Math.min(n, 1 << 16);
@@ -209,51 +235,88 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
         items[i] = r.readString();
         counts[i] = r.readVarLong();
       }
-      return new ItemTotals(items, counts);
+      return new PaneTotals(start, items, counts);
     }
   }
 
-  /** Adds up the partial totals of one (behavior, window start) and emits its ranked top N. */
-  static final class RankWindowTotalsFn extends DoFn<KV<KV<String, Long>, Iterable<ItemTotals>>, HotItem> {
+  /**
+   * The windows starting in one block, for one behavior: adds up the pane totals from every bundle,
+   * then walks the block's window starts in order, keeping the running total of the window (the panes
+   * that enter it added, those that leave it taken off, an item at zero dropped), and emits each
+   * non-empty window's ranked top N.
+   */
+  static final class RankBlockFn extends DoFn<KV<KV<String, Long>, Iterable<PaneTotals>>, HotItem> {
     private final int n;
+    private final long pane;
     private final long size;
+    private final long period;
+    private final long block;
 
-    RankWindowTotalsFn(int n, long size) {
+    RankBlockFn(int n, long pane, long size, long period, long block) {
       this.n = n;
+      this.pane = pane;
       this.size = size;
+      this.period = period;
+      this.block = block;
     }
 
     @ProcessElement
-    public void process(@Element KV<KV<String, Long>, Iterable<ItemTotals>> partials, OutputReceiver<HotItem> out) {
-      TopList top = new TopList(n);
-      java.util.Iterator<ItemTotals> it = partials.getValue().iterator();
-      ItemTotals first = it.next();
-      if (!it.hasNext()) {
-        // Most windows lie whole in one bundle: their totals are final as they are.
-        for (int i = 0; i < first.size(); i++) {
-          top.offer(first.items()[i], first.counts()[i]);
+    public void process(@Element KV<KV<String, Long>, Iterable<PaneTotals>> partials, OutputReceiver<HotItem> out) {
+      Map<Long, Map<String, long[]>> panes = new HashMap<>();
+      for (PaneTotals partial : partials.getValue()) {
+        Map<String, long[]> counts = panes.computeIfAbsent(partial.start(), s -> new HashMap<>(partial.size() * 2));
+        for (int i = 0; i < partial.size(); i++) {
+          add(counts, partial.items()[i], partial.counts()[i]);
         }
-      } else {
-        Map<String, long[]> totals = new HashMap<>(first.size() * 2);
-        addTo(totals, first);
-        while (it.hasNext()) {
-          addTo(totals, it.next());
-        }
-        totals.forEach((item, total) -> top.offer(item, total[0]));
       }
-      long start = partials.getKey().getValue();
-      rank(java.time.Instant.ofEpochMilli(start), java.time.Instant.ofEpochMilli(start + size),
-          partials.getKey().getKey(), top.ranked(), out);
+      String behavior = partials.getKey().getKey();
+      long blockStart = partials.getKey().getValue();
+      Map<String, long[]> window = new HashMap<>();
+      long previous = 0;
+      for (long start = blockStart; start < blockStart + block; start += period) {
+        if (start == blockStart) {
+          addPanes(panes, window, start, start + size, 1);
+        } else {
+          addPanes(panes, window, previous + size, start + size, 1);
+          addPanes(panes, window, previous, start, -1);
+        }
+        previous = start;
+        if (!window.isEmpty()) {
+          TopList top = new TopList(n);
+          window.forEach((item, total) -> top.offer(item, total[0]));
+          rank(java.time.Instant.ofEpochMilli(start), java.time.Instant.ofEpochMilli(start + size),
+              behavior, top.ranked(), out);
+        }
+      }
     }
 
-    private static void addTo(Map<String, long[]> totals, ItemTotals partial) {
-      for (int i = 0; i < partial.size(); i++) {
-        long[] total = totals.get(partial.items()[i]);
-        if (total == null) {
-          totals.put(partial.items()[i], new long[] {partial.counts()[i]});
-        } else {
-          total[0] += partial.counts()[i];
+    /** Adds (sign 1) or takes off (sign -1) the panes starting in [from, to); an item at zero leaves. */
+    private void addPanes(Map<Long, Map<String, long[]>> panes, Map<String, long[]> window, long from, long to, int sign) {
+      for (long p = from; p < to; p += pane) {
+        Map<String, long[]> counts = panes.get(p);
+        if (counts == null) {
+          continue;
         }
+        if (sign > 0) {
+          counts.forEach((item, count) -> add(window, item, count[0]));
+        } else {
+          counts.forEach((item, count) -> {
+            long[] total = window.get(item);
+            total[0] -= count[0];
+            if (total[0] == 0) {
+              window.remove(item);
+            }
+          });
+        }
+      }
+    }
+
+    private static void add(Map<String, long[]> totals, String item, long count) {
+      long[] total = totals.get(item);
+      if (total == null) {
+        totals.put(item, new long[] {count});
+      } else {
+        total[0] += count;
       }
     }
   }
@@ -399,105 +462,90 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
   }
 
   /**
-   * Bounded input, in the global window: counts events per (behavior, pane, item), moves each pane's
-   * counts into the windowSize/period sliding windows that hold the pane, and hands on one partial
-   * total per (behavior, window start). Memory is bounded: when more than {@code maxEntries} pane or
-   * window entries are held, the oldest panes move on and the oldest windows are handed on, which for
-   * input in about event-time order (files, partitions of them) hands on each window about once.
-   * Out-of-order input only makes more partial totals, which {@link RankWindowTotalsFn} adds up, so the sums
-   * do not depend on the order or on how the input was cut into bundles.
+   * Bounded input, in the global window: counts events per (behavior, pane, item) and hands each pane's
+   * counts on to the blocks of window starts ({@link #blockLength}) whose windows hold the pane, keyed
+   * by (behavior, block start). Memory is bounded: when more than {@code maxEntries} counts are held,
+   * the oldest panes are handed on, which for input in about event-time order (files, partitions of
+   * them) hands on each pane about once. Out-of-order input only makes more partial counts of a pane,
+   * which {@link RankBlockFn} adds up, so the sums do not depend on the order or on how the input was
+   * cut into bundles.
    */
-  static final class WindowTotalsFn extends DoFn<CommerceEvent, KV<KV<String, Long>, ItemTotals>> {
+  static final class PaneTotalsFn extends DoFn<CommerceEvent, KV<KV<String, Long>, PaneTotals>> {
     private final long pane;
     private final long size;
     private final long period;
+    private final long block;
     private final int maxEntries;
     private transient HeldTotals panes;
-    private transient HeldTotals windows;
 
-    WindowTotalsFn(long pane, long size, long period, int maxEntries) {
+    PaneTotalsFn(long pane, long size, long period, long block, int maxEntries) {
       this.pane = pane;
       this.size = size;
       this.period = period;
+      this.block = block;
       this.maxEntries = maxEntries;
     }
 
     @StartBundle
     public void startBundle() {
       panes = new HeldTotals();
-      windows = new HeldTotals();
     }
 
     @ProcessElement
     public void process(@Element CommerceEvent event, @Timestamp org.joda.time.Instant timestamp,
-        OutputReceiver<KV<KV<String, Long>, ItemTotals>> out) {
+        OutputReceiver<KV<KV<String, Long>, PaneTotals>> out) {
       long t = timestamp.getMillis();
       panes.add(t - Math.floorMod(t, pane), event.getBehavior().name(), event.getItemId(), 1L);
       while (panes.entries() > maxEntries) {
-        moveIntoWindows(panes.pollOldest());
-      }
-      while (windows.entries() > maxEntries) {
-        windows.pollOldest().handOn(out::output);
+        handOn(panes.pollOldest(), out::output);
       }
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       while (!panes.isEmpty()) {
-        moveIntoWindows(panes.pollOldest());
-      }
-      while (!windows.isEmpty()) {
-        windows.pollOldest().handOn(totals ->
+        handOn(panes.pollOldest(), totals ->
             context.output(totals, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
       }
       panes = null;
-      windows = null;
     }
 
-    /** A pane [p, p + pane) lies whole in the windows starting at multiples of the period in (p - size, p]. */
-    private void moveIntoWindows(HeldTotals.Start paneCounts) {
+    /**
+     * A pane [p, p + pane) lies whole in the windows starting at multiples of the period in
+     * (p - size, p]: its counts go to each block those starts fall in.
+     */
+    private void handOn(HeldTotals.Start paneCounts, java.util.function.Consumer<KV<KV<String, Long>, PaneTotals>> out) {
       long paneStart = paneCounts.start();
-      for (long windowStart = paneStart - Math.floorMod(paneStart, period); windowStart > paneStart - size;
-          windowStart -= period) {
-        windows.addAll(windowStart, paneCounts);
+      long lastWindow = paneStart - Math.floorMod(paneStart, period);
+      long firstWindow = lastWindow;
+      while (firstWindow - period > paneStart - size) {
+        firstWindow -= period;
       }
+      long firstBlock = firstWindow - Math.floorMod(firstWindow, block);
+      long lastBlock = lastWindow - Math.floorMod(lastWindow, block);
+      paneCounts.byBehavior().forEach((behavior, counts) -> {
+        PaneTotals totals = PaneTotals.of(paneStart, counts);
+        for (long b = firstBlock; b <= lastBlock; b += block) {
+          out.accept(KV.of(KV.of(behavior, b), totals));
+        }
+      });
     }
   }
 
   /**
-   * Item totals per (start, behavior), held in memory; the oldest start is handed on first. Each total
-   * is a one-element array added to in place: a pane's count goes into windowSize/period windows, and
-   * a boxed Long would cost two hash look-ups and an allocation per window.
+   * Item counts per (pane start, behavior), held in memory; the oldest start is handed on first. Each
+   * count is a one-element array added to in place: a boxed Long would cost two hash look-ups and an
+   * allocation per event.
    */
   static final class HeldTotals {
     private final java.util.TreeMap<Long, Map<String, Map<String, long[]>>> byStart = new java.util.TreeMap<>();
     private int entries;
 
     /** The totals of one start, taken out of the held ones. */
-    record Start(long start, Map<String, Map<String, long[]>> byBehavior) {
-      void handOn(java.util.function.Consumer<KV<KV<String, Long>, ItemTotals>> out) {
-        byBehavior.forEach((behavior, totals) -> {
-          String[] items = new String[totals.size()];
-          long[] counts = new long[totals.size()];
-          int i = 0;
-          for (Map.Entry<String, long[]> total : totals.entrySet()) {
-            items[i] = total.getKey();
-            counts[i++] = total.getValue()[0];
-          }
-          out.accept(KV.of(KV.of(behavior, start), new ItemTotals(items, counts)));
-        });
-      }
-    }
+    record Start(long start, Map<String, Map<String, long[]>> byBehavior) {}
 
     void add(long start, String behavior, String item, long count) {
       addTo(totalsOf(start, behavior), item, count);
-    }
-
-    void addAll(long start, Start other) {
-      other.byBehavior().forEach((behavior, counts) -> {
-        Map<String, long[]> totals = totalsOf(start, behavior);
-        counts.forEach((item, count) -> addTo(totals, item, count[0]));
-      });
     }
 
     private Map<String, long[]> totalsOf(long start, String behavior) {

@@ -91,30 +91,39 @@ class HotItemsPartialTotalsTest {
   }
 
   /**
-   * Bounded input added up in memory: with room for 3 entries the adder moves panes on and hands windows
-   * on after nearly every event (the events arrive in no particular order), and the rows still equal the
-   * plain-Java model's, as they do with room for everything.
+   * Bounded input added up in memory: with room for 3 entries the adder hands panes on after nearly
+   * every event (the events arrive in no particular order), and the rows still equal the plain-Java
+   * model's, as they do with room for everything; for windows a whole number of periods long (1 h
+   * every 5 min), for windows that are not (10 min every 4 min: 2-minute panes, blocks of 12 minutes),
+   * and for tumbling windows (size = period).
    */
   @Test
-  void windowTotalsHandedOnEarlyGiveTheModelsRows(TestPipeline p) {
+  void paneTotalsHandedOnEarlyGiveTheModelsRows(TestPipeline p) {
     List<CommerceEvent> events = TestEvents.shop(3L, 20, 25, 40);
     List<TimestampedValue<CommerceEvent>> shuffled = new ArrayList<>(TestEvents.timestamped(events));
     java.util.Collections.shuffle(shuffled, new Random(5));
     PCollection<CommerceEvent> input = p.apply(Create.timestamped(shuffled).withCoder(Coders.events()));
-    List<String> expected = TestEvents.asText(AnalyticsModel.hotItems(events, HOUR, FIVE_MINUTES, 3));
-    PAssert.that(TestEvents.asText(rankedInMemory(input, 3, "bounded"))).containsInAnyOrder(expected);
-    PAssert.that(TestEvents.asText(rankedInMemory(input, Integer.MAX_VALUE, "unbounded"))).containsInAnyOrder(expected);
+    long[][] shapes = {{HOUR, FIVE_MINUTES}, {600_000L, 240_000L}, {HOUR, HOUR}};
+    for (long[] shape : shapes) {
+      String name = shape[0] + " every " + shape[1];
+      List<String> expected = TestEvents.asText(AnalyticsModel.hotItems(events, shape[0], shape[1], 3));
+      PAssert.that(TestEvents.asText(rankedInMemory(input, shape, 3, "bounded " + name)))
+          .containsInAnyOrder(expected);
+      PAssert.that(TestEvents.asText(rankedInMemory(input, shape, Integer.MAX_VALUE, "unbounded " + name)))
+          .containsInAnyOrder(expected);
+    }
     p.run().waitUntilFinish();
   }
 
-  private static PCollection<HotItem> rankedInMemory(PCollection<CommerceEvent> events, int maxEntries, String name) {
-    return events.apply("Rank " + name, new HotItems.RankInMemory(HOUR, FIVE_MINUTES, 3, maxEntries));
+  private static PCollection<HotItem> rankedInMemory(PCollection<CommerceEvent> events, long[] shape, int maxEntries,
+      String name) {
+    return events.apply("Rank " + name, new HotItems.RankInMemory(shape[0], shape[1], 3, maxEntries));
   }
 
-  /** Window totals cross a shuffle as two arrays: they come back as they went, of any size; corrupt bytes fail. */
+  /** Pane totals cross a shuffle as a start and two arrays: they come back as they went, of any size; corrupt bytes fail. */
   @Test
-  void itemTotalsSurviveTheirCoder() throws Exception {
-    HotItems.ItemTotalsCoder coder = HotItems.ItemTotalsCoder.INSTANCE;
+  void paneTotalsSurviveTheirCoder() throws Exception {
+    HotItems.PaneTotalsCoder coder = HotItems.PaneTotalsCoder.INSTANCE;
     for (int n : new int[] {0, 1, 3, 70_000}) {
       String[] items = new String[n];
       long[] counts = new long[n];
@@ -122,19 +131,21 @@ class HotItemsPartialTotalsTest {
         items[i] = (i % 7 == 0 ? "ü-" : "item-") + i;
         counts[i] = i % 5 == 0 ? Long.MAX_VALUE - i : i;
       }
-      HotItems.ItemTotals back = org.apache.beam.sdk.util.CoderUtils.decodeFromByteArray(coder,
-          org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(coder, new HotItems.ItemTotals(items, counts)));
+      long start = n % 2 == 0 ? -300_000L * n : 1_511_568_000_000L;
+      HotItems.PaneTotals back = org.apache.beam.sdk.util.CoderUtils.decodeFromByteArray(coder,
+          org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(coder, new HotItems.PaneTotals(start, items, counts)));
+      org.junit.jupiter.api.Assertions.assertEquals(start, back.start(), n + " items' start");
       org.junit.jupiter.api.Assertions.assertArrayEquals(items, back.items(), n + " items");
       org.junit.jupiter.api.Assertions.assertArrayEquals(counts, back.counts(), n + " counts");
     }
     byte[] three = org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(coder,
-        new HotItems.ItemTotals(new String[] {"a", "b", "c"}, new long[] {1, 2, 3}));
+        new HotItems.PaneTotals(0L, new String[] {"a", "b", "c"}, new long[] {1, 2, 3}));
     byte[] cut = java.util.Arrays.copyOf(three, three.length - 1);
     cut[0]--; // the record's length, so that the record ends early rather than the stream
     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> org.apache.beam.sdk.util.CoderUtils.decodeFromByteArray(coder, cut));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new HotItems.ItemTotals(new String[] {"a"}, new long[0]));
+        () -> new HotItems.PaneTotals(0L, new String[] {"a"}, new long[0]));
   }
 
   /** Plain Java: each pane count added to every 1 h window (every 5 min) holding it; top 3 per window and behavior. */
