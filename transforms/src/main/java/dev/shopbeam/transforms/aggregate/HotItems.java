@@ -266,7 +266,7 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
       for (PaneTotals partial : partials.getValue()) {
         Map<String, long[]> counts = panes.computeIfAbsent(partial.start(), s -> new HashMap<>(partial.size() * 2));
         for (int i = 0; i < partial.size(); i++) {
-          add(counts, partial.items()[i], partial.counts()[i]);
+          addCount(counts, partial.items()[i], partial.counts()[i]);
         }
       }
       String behavior = partials.getKey().getKey();
@@ -298,7 +298,7 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
           continue;
         }
         if (sign > 0) {
-          counts.forEach((item, count) -> add(window, item, count[0]));
+          counts.forEach((item, count) -> addCount(window, item, count[0]));
         } else {
           counts.forEach((item, count) -> {
             long[] total = window.get(item);
@@ -310,15 +310,20 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
         }
       }
     }
+  }
 
-    private static void add(Map<String, long[]> totals, String item, long count) {
-      long[] total = totals.get(item);
-      if (total == null) {
-        totals.put(item, new long[] {count});
-      } else {
-        total[0] += count;
-      }
+  /**
+   * Adds a count to an item's total, a one-element array added to in place (a boxed Long would cost
+   * two hash look-ups and an allocation per add); true when the item was new.
+   */
+  static boolean addCount(Map<String, long[]> totals, String item, long count) {
+    long[] total = totals.get(item);
+    if (total == null) {
+      totals.put(item, new long[] {count});
+      return true;
     }
+    total[0] += count;
+    return false;
   }
 
   /** The N hottest of the items offered ({@link ByCountThenItem}); makes no pair for an item below the Nth. */
@@ -533,9 +538,8 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
   }
 
   /**
-   * Item counts per (pane start, behavior), held in memory; the oldest start is handed on first. Each
-   * count is a one-element array added to in place: a boxed Long would cost two hash look-ups and an
-   * allocation per event.
+   * Item counts per (pane start, behavior), held in memory ({@link #addCount}); the oldest start is
+   * handed on first.
    */
   static final class HeldTotals {
     private final java.util.TreeMap<Long, Map<String, Map<String, long[]>>> byStart = new java.util.TreeMap<>();
@@ -545,21 +549,13 @@ public abstract class HotItems extends PTransform<PCollection<CommerceEvent>, PC
     record Start(long start, Map<String, Map<String, long[]>> byBehavior) {}
 
     void add(long start, String behavior, String item, long count) {
-      addTo(totalsOf(start, behavior), item, count);
+      if (addCount(totalsOf(start, behavior), item, count)) {
+        entries++;
+      }
     }
 
     private Map<String, long[]> totalsOf(long start, String behavior) {
       return byStart.computeIfAbsent(start, s -> new HashMap<>()).computeIfAbsent(behavior, b -> new HashMap<>());
-    }
-
-    private void addTo(Map<String, long[]> totals, String item, long count) {
-      long[] total = totals.get(item);
-      if (total == null) {
-        totals.put(item, new long[] {count});
-        entries++;
-      } else {
-        total[0] += count;
-      }
     }
 
     int entries() {
