@@ -62,6 +62,19 @@ class ItemSimilarityTest {
     p.run().waitUntilFinish();
   }
 
+  /** In a window (unbounded input's shape: no per-bundle steps), the same neighbours as the model. */
+  @Test
+  void matchesTheModelInAWindow(TestPipeline p) {
+    PAssert.that(asText(p.apply(Create.of(SHOP).withCoder(Coders.events()))
+            .apply("At event time", org.apache.beam.sdk.transforms.WithTimestamps.of(
+                (CommerceEvent e) -> new org.joda.time.Instant(e.getEventTime().toEpochMilli())))
+            .apply("One long window", org.apache.beam.sdk.transforms.windowing.Window.into(
+                org.apache.beam.sdk.transforms.windowing.FixedWindows.of(org.joda.time.Duration.standardDays(36500))))
+            .apply(ItemSimilarity.of(WEIGHTS, 100, 1, 3))))
+        .containsInAnyOrder(asText(RecommendModel.itemSimilarity(SHOP, WEIGHTS, 100, 1, 3)));
+    p.run().waitUntilFinish();
+  }
+
   @Test
   void weightsSupportAndGuestsFollowTheDefinition(TestPipeline p) {
     List<CommerceEvent> events = List.of(

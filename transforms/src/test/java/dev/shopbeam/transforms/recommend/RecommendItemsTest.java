@@ -17,8 +17,14 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.WithTimestamps;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,14 +49,22 @@ class RecommendItemsTest {
         + "|" + r.getReason();
   }
 
+  /** Bounded input, and events in a window (unbounded input's shape: no per-bundle steps): as the model. */
   @Test
   void matchesTheModelWithCategoryLimitAndExclusions(TestPipeline p) {
     RecommendItems recommend = RecommendItems.of(ItemSimilarity.of(WEIGHTS, 20, 2, 10), 5)
         .excluding(RecommendItems.Exclude.INTERACTED).withMaxPerCategory(2).withUnavailableItems(Set.of("i1003"));
     List<String> model = RecommendModel.recommend(SHOP, WEIGHTS, 20, 2, 10, 5, true, 2, Set.of("i1003")).stream()
         .map(RecommendItemsTest::text).collect(Collectors.toList());
-    PAssert.that(p.apply(Create.of(SHOP).withCoder(Coders.events())).apply(recommend).get(RecommendItems.RECOMMENDATIONS)
-            .apply(MapElements.into(TypeDescriptors.strings()).via(RecommendItemsTest::text)))
+    PCollection<CommerceEvent> events = p.apply(Create.of(SHOP).withCoder(Coders.events()));
+    PAssert.that(events.apply("Bounded", recommend).get(RecommendItems.RECOMMENDATIONS)
+            .apply("Text of bounded", MapElements.into(TypeDescriptors.strings()).via(RecommendItemsTest::text)))
+        .containsInAnyOrder(model);
+    PAssert.that(events
+            .apply("At event time", WithTimestamps.of((CommerceEvent e) -> new Instant(e.getEventTime().toEpochMilli())))
+            .apply("One long window", Window.into(FixedWindows.of(Duration.standardDays(36500))))
+            .apply("In a window", recommend).get(RecommendItems.RECOMMENDATIONS)
+            .apply("Text in a window", MapElements.into(TypeDescriptors.strings()).via(RecommendItemsTest::text)))
         .containsInAnyOrder(model);
     for (String reason : List.of("|cf", "|popular_in_category", "|popular")) {
       org.junit.jupiter.api.Assertions.assertTrue(model.stream().anyMatch(r -> r.endsWith(reason)),
