@@ -6,6 +6,7 @@ import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.transforms.parse.InputFormat;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -13,8 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.ReadableFileCoder;
@@ -24,6 +29,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -34,51 +40,72 @@ import org.apache.beam.sdk.values.PCollection;
  * last-modified time as ingest time. A first line that is the layout's header is skipped and not
  * counted; every other line, empty ones included, is a record. Lines longer than {@code maxRecordBytes}
  * are cut to that many bytes (the record keeps its full length, so parsing dead-letters it) and never
- * buffered whole. Compressed files are read by extension. Uncompressed files are read in parallel byte
- * ranges (line numbers are still those of the whole file).
+ * buffered whole. Compressed files are read by extension, each whole by one worker, their lines spread
+ * over the workers in batches. Uncompressed files are read in parallel byte ranges (line numbers are
+ * still those of the whole file).
  */
 public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawRecord>> {
   private final String filepattern;
   private final InputFormat format;
   private final int maxRecordBytes;
   private final long splitBytes;
+  private final long batchBytes;
 
   public ReadRawRecords(String filepattern, InputFormat format, int maxRecordBytes) {
-    this(filepattern, format, maxRecordBytes, SPLIT_BYTES);
+    this(filepattern, format, maxRecordBytes, SPLIT_BYTES, BATCH_BYTES);
   }
 
-  private ReadRawRecords(String filepattern, InputFormat format, int maxRecordBytes, long splitBytes) {
-    if (splitBytes < 1) {
-      throw new IllegalArgumentException("split size must be positive, got " + splitBytes);
+  private ReadRawRecords(String filepattern, InputFormat format, int maxRecordBytes, long splitBytes,
+      long batchBytes) {
+    if (splitBytes < 1 || batchBytes < 1) {
+      throw new IllegalArgumentException("split and batch sizes must be positive, got " + splitBytes + " and " + batchBytes);
     }
     this.filepattern = filepattern;
     this.format = format;
     this.maxRecordBytes = maxRecordBytes;
     this.splitBytes = splitBytes;
+    this.batchBytes = batchBytes;
   }
 
   /** The same read, in byte ranges of about {@code bytes} (default {@value #SPLIT_BYTES}). */
   public ReadRawRecords withSplitBytes(long bytes) {
-    return new ReadRawRecords(filepattern, format, maxRecordBytes, bytes);
+    return new ReadRawRecords(filepattern, format, maxRecordBytes, bytes, batchBytes);
+  }
+
+  /**
+   * The same read, a compressed file's lines spread in batches of about {@code bytes} (default {@value
+   * #BATCH_BYTES}).
+   */
+  public ReadRawRecords withBatchBytes(long bytes) {
+    return new ReadRawRecords(filepattern, format, maxRecordBytes, splitBytes, bytes);
   }
 
   @Override
   public PCollection<RawRecord> expand(PBegin begin) {
-    PCollection<RawRecord> records = begin
+    PCollection<KV<FileIO.ReadableFile, long[]>> splits = begin
         .apply("Match " + filepattern, FileIO.match().filepattern(filepattern)
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply(FileIO.readMatches().withCompression(Compression.AUTO))
         .apply("Split files", ParDo.of(new SplitFilesFn(splitBytes)))
         .setCoder(KvCoder.of(ReadableFileCoder.of(), LongArrayCoder.INSTANCE))
         // A few elements (the splits), so that the workers read and parse the lines where they are.
-        .apply("Spread splits", Reshuffle.viaRandomKey())
-        .apply("Read lines", ParDo.of(new ReadLinesFn(format, maxRecordBytes)))
+        .apply("Spread splits", Reshuffle.viaRandomKey());
+    if (Compression.detect(filepattern) == Compression.UNCOMPRESSED) {
+      return splits.apply("Read lines", ParDo.of(new ReadLinesFn(format, maxRecordBytes))).setCoder(Coders.rawRecords());
+    }
+    // A compressed file cannot be split: one worker reads it, and its lines are spread before they are
+    // parsed, in batches: a few large elements through the shuffle rather than one per line (on Flink's
+    // batch runtime each one encoded, sorted and decoded). The workers make the records of their batches.
+    return splits
+        .apply("Read line batches", ParDo.of(new ReadLineBatchesFn(format, maxRecordBytes, batchBytes)))
+        .setCoder(LineBatchCoder.INSTANCE)
+        .apply("Spread batches", Reshuffle.viaRandomKey())
+        .apply("Records of batches", ParDo.of(new RecordsOfBatchFn()))
         .setCoder(Coders.rawRecords());
-    // A compressed file cannot be split: one worker reads it, so its records are spread before parsing.
-    return Compression.detect(filepattern) == Compression.UNCOMPRESSED
-        ? records
-        : records.apply("Spread records", Reshuffle.viaRandomKey());
   }
+
+  /** Lines of a compressed file are spread in batches of about this many bytes. */
+  public static final long BATCH_BYTES = 1L << 20;
 
   /**
    * Uncompressed files are read in byte ranges of about this size, each starting at a line, in
@@ -136,6 +163,47 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
     }
   }
 
+  /** What {@link #readLines} hands each line to. */
+  interface LineSink {
+    void line(long lineNo, byte[] bytes, long length);
+  }
+
+  /**
+   * Reads the lines of one range of a file (from {@link SplitFilesFn}), numbered as in the whole file,
+   * skipping a first line that is the layout's header.
+   */
+  static void readLines(KV<FileIO.ReadableFile, long[]> split, InputFormat format, int maxRecordBytes, LineSink sink)
+      throws IOException {
+    FileIO.ReadableFile file = split.getKey();
+    long start = split.getValue()[0];
+    long end = split.getValue()[1];
+    long lineNo = split.getValue()[2] - 1;
+    try (InputStream in = open(file, start, end)) {
+      LineReader lines = new LineReader(in, maxRecordBytes);
+      while (lines.next()) {
+        lineNo++;
+        if (lineNo == 1 && format.isHeader(new String(lines.bytes(), StandardCharsets.UTF_8))) {
+          continue;
+        }
+        sink.line(lineNo, lines.bytes(), lines.length());
+      }
+    }
+  }
+
+  private static InputStream open(FileIO.ReadableFile file, long start, long end) throws IOException {
+    if (start == 0 && end == Long.MAX_VALUE) {
+      return Channels.newInputStream(file.open());
+    }
+    SeekableByteChannel channel = file.openSeekable();
+    channel.position(start);
+    return new RangeInputStream(Channels.newInputStream(channel), end - start);
+  }
+
+  /** The location of a file's lines without the line number: {@code file:<resource id>:}. */
+  private static String locationPrefix(FileIO.ReadableFile file) {
+    return "file:" + file.getMetadata().resourceId() + ":";
+  }
+
   /** Reads the lines of one range of a file (from {@link SplitFilesFn}) as raw records. */
   static final class ReadLinesFn extends DoFn<KV<FileIO.ReadableFile, long[]>, RawRecord> {
     private final InputFormat format;
@@ -148,37 +216,152 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
 
     @ProcessElement
     public void process(@Element KV<FileIO.ReadableFile, long[]> split, OutputReceiver<RawRecord> out) throws IOException {
-      FileIO.ReadableFile file = split.getKey();
-      long start = split.getValue()[0];
-      long end = split.getValue()[1];
-      long lineNo = split.getValue()[2] - 1;
-      String location = "file:" + file.getMetadata().resourceId() + ":";
-      Instant ingestTime = ingestTime(file.getMetadata());
-      try (InputStream in = open(file, start, end)) {
-        LineReader lines = new LineReader(in, maxRecordBytes);
-        while (lines.next()) {
-          lineNo++;
-          if (lineNo == 1 && format.isHeader(new String(lines.bytes(), StandardCharsets.UTF_8))) {
-            continue;
-          }
-          out.output(
-              RawRecord.newBuilder()
-                  .setPayload(ByteBuffer.wrap(lines.bytes()))
-                  .setSourceLocation(location + lineNo)
-                  .setIngestTime(ingestTime)
-                  .setOriginalLength(lines.length())
-                  .build());
-        }
+      String location = locationPrefix(split.getKey());
+      Instant ingestTime = ingestTime(split.getKey().getMetadata());
+      readLines(split, format, maxRecordBytes,
+          (lineNo, bytes, length) -> out.output(record(location, lineNo, ingestTime, bytes, length)));
+    }
+  }
+
+  private static RawRecord record(String location, long lineNo, Instant ingestTime, byte[] bytes, long length) {
+    return RawRecord.newBuilder()
+        .setPayload(ByteBuffer.wrap(bytes))
+        .setSourceLocation(location + lineNo)
+        .setIngestTime(ingestTime)
+        .setOriginalLength(length)
+        .build();
+  }
+
+  /**
+   * Consecutive lines of one file: the location of its lines without the line number, its ingest time,
+   * the first line's number, and each line's bytes (cut to the record limit) with its full length.
+   */
+  static final class LineBatch {
+    final String location;
+    final Instant ingestTime;
+    final long firstLine;
+    final List<byte[]> lines;
+    final long[] lengths;
+
+    LineBatch(String location, Instant ingestTime, long firstLine, List<byte[]> lines, long[] lengths) {
+      this.location = location;
+      this.ingestTime = ingestTime;
+      this.firstLine = firstLine;
+      this.lines = lines;
+      this.lengths = lengths;
+    }
+  }
+
+  /** Location, ingest time (ms), first line, line count, then per line its full length and its bytes. */
+  static final class LineBatchCoder extends AtomicCoder<LineBatch> {
+    static final LineBatchCoder INSTANCE = new LineBatchCoder();
+
+    @Override
+    public void encode(LineBatch batch, OutputStream out) throws IOException {
+      StringUtf8Coder.of().encode(batch.location, out);
+      VarInt.encode(batch.ingestTime.toEpochMilli(), out);
+      VarInt.encode(batch.firstLine, out);
+      VarInt.encode(batch.lines.size(), out);
+      for (int i = 0; i < batch.lines.size(); i++) {
+        VarInt.encode(batch.lengths[i], out);
+        byte[] line = batch.lines.get(i);
+        VarInt.encode(line.length, out);
+        out.write(line);
       }
     }
 
-    private static InputStream open(FileIO.ReadableFile file, long start, long end) throws IOException {
-      if (start == 0 && end == Long.MAX_VALUE) {
-        return Channels.newInputStream(file.open());
+    @Override
+    public LineBatch decode(InputStream in) throws IOException {
+      String location = StringUtf8Coder.of().decode(in);
+      Instant ingestTime = Instant.ofEpochMilli(VarInt.decodeLong(in));
+      long firstLine = VarInt.decodeLong(in);
+      int n = VarInt.decodeInt(in);
+      List<byte[]> lines = new ArrayList<>(n);
+      long[] lengths = new long[n];
+      for (int i = 0; i < n; i++) {
+        lengths[i] = VarInt.decodeLong(in);
+        int size = VarInt.decodeInt(in);
+        byte[] line = in.readNBytes(size);
+        if (line.length != size) {
+          throw new java.io.EOFException("line batch cut short: " + line.length + " of " + size + " bytes");
+        }
+        lines.add(line);
       }
-      SeekableByteChannel channel = file.openSeekable();
-      channel.position(start);
-      return new RangeInputStream(Channels.newInputStream(channel), end - start);
+      return new LineBatch(location, ingestTime, firstLine, lines, lengths);
+    }
+  }
+
+  /** Reads the lines of one range of a file in {@link LineBatch}es of about {@code batchBytes} each. */
+  static final class ReadLineBatchesFn extends DoFn<KV<FileIO.ReadableFile, long[]>, LineBatch> {
+    private final InputFormat format;
+    private final int maxRecordBytes;
+    private final long batchBytes;
+
+    ReadLineBatchesFn(InputFormat format, int maxRecordBytes, long batchBytes) {
+      this.format = format;
+      this.maxRecordBytes = maxRecordBytes;
+      this.batchBytes = batchBytes;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<FileIO.ReadableFile, long[]> split, OutputReceiver<LineBatch> out) throws IOException {
+      Batcher batcher = new Batcher(locationPrefix(split.getKey()), ingestTime(split.getKey().getMetadata()),
+          batchBytes, out::output);
+      readLines(split, format, maxRecordBytes, batcher);
+      batcher.flush();
+    }
+  }
+
+  /** Gathers consecutive lines into {@link LineBatch}es, handing each on when it holds {@code batchBytes}. */
+  private static final class Batcher implements LineSink {
+    private final String location;
+    private final Instant ingestTime;
+    private final long batchBytes;
+    private final java.util.function.Consumer<LineBatch> out;
+    private List<byte[]> lines = new ArrayList<>();
+    private long[] lengths = new long[1024];
+    private long firstLine;
+    private long bytes;
+
+    Batcher(String location, Instant ingestTime, long batchBytes, java.util.function.Consumer<LineBatch> out) {
+      this.location = location;
+      this.ingestTime = ingestTime;
+      this.batchBytes = batchBytes;
+      this.out = out;
+    }
+
+    @Override
+    public void line(long lineNo, byte[] line, long length) {
+      if (lines.isEmpty()) {
+        firstLine = lineNo;
+      }
+      if (lines.size() == lengths.length) {
+        lengths = Arrays.copyOf(lengths, lengths.length * 2);
+      }
+      lengths[lines.size()] = length;
+      lines.add(line);
+      bytes += line.length + 8; // with a line's length and framing
+      if (bytes >= batchBytes) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (!lines.isEmpty()) {
+        out.accept(new LineBatch(location, ingestTime, firstLine, lines, Arrays.copyOf(lengths, lines.size())));
+        lines = new ArrayList<>();
+        bytes = 0;
+      }
+    }
+  }
+
+  /** The raw records of a batch's lines. */
+  static final class RecordsOfBatchFn extends DoFn<LineBatch, RawRecord> {
+    @ProcessElement
+    public void process(@Element LineBatch batch, OutputReceiver<RawRecord> out) {
+      for (int i = 0; i < batch.lines.size(); i++) {
+        out.output(record(batch.location, batch.firstLine + i, batch.ingestTime, batch.lines.get(i), batch.lengths[i]));
+      }
     }
   }
 

@@ -30,27 +30,53 @@ class ReadRawRecordsTest {
         + r.getOriginalLength();
   }
 
+  /**
+   * An Online Retail header, then lines 2..{@code last}: some empty, some of {@code longLine} bytes, some
+   * ending in '\r\n', the last without an ending; {@code expected} gets each line as {@link #describe}
+   * tells it when lines are cut to {@code maxBytes}.
+   */
+  private static String lines(int last, int longLine, int maxBytes, List<String> expected) {
+    StringBuilder file = new StringBuilder("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n");
+    for (int line = 2; line <= last; line++) {
+      String text = line % 97 == 0 ? "" : line % 89 == 0 ? "x".repeat(longLine) : line + ",42,7,pv,1511604000";
+      String ending = line % 13 == 0 ? "\r\n" : "\n";
+      file.append(text).append(line == last ? "" : ending);
+      expected.add(line + "|" + text.substring(0, Math.min(maxBytes, text.length())) + "|" + text.length());
+    }
+    return file.toString();
+  }
+
   @Test
   void splitsReadEveryLineOnceWithItsLineNumber(TestPipeline p, @TempDir Path dir) throws IOException {
-    StringBuilder file = new StringBuilder("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n");
     List<String> expected = new ArrayList<>();
-    for (int line = 2; line <= 1500; line++) {
-      String text = line % 97 == 0 ? "" : line % 89 == 0 ? "x".repeat(300) : line + ",42,7,pv,1511604000";
-      String ending = line % 13 == 0 ? "\r\n" : "\n";
-      file.append(text).append(line == 1500 ? "" : ending);
-      expected.add(line + "|" + text + "|" + text.length());
-    }
     Path csv = dir.resolve("events.csv");
-    Files.write(csv, file.toString().getBytes(StandardCharsets.UTF_8));
+    Files.write(csv, lines(1500, 300, 1 << 20, expected).getBytes(StandardCharsets.UTF_8));
 
     ReadRawRecords read = new ReadRawRecords(csv.toString(), InputFormat.ONLINE_RETAIL, 1 << 20);
     // ~60 ranges of ~500 bytes: cuts fall inside lines, just before and after '\r\n', on the long lines.
-    PCollection<RawRecord> split = p.apply("Split read", read.withSplitBytes(500));
-    PCollection<RawRecord> whole = p.apply("Whole read", read.withSplitBytes(Long.MAX_VALUE / 4));
-    PAssert.that(split.apply("Describe split", MapElements.into(TypeDescriptors.strings()).via(ReadRawRecordsTest::describe)))
+    assertReads(p.apply("Split read", read.withSplitBytes(500)), "split", expected);
+    assertReads(p.apply("Whole read", read.withSplitBytes(Long.MAX_VALUE / 4)), "whole", expected);
+    p.run().waitUntilFinish();
+  }
+
+  private static void assertReads(PCollection<RawRecord> records, String name, List<String> expected) {
+    PAssert.that(records.apply("Describe " + name, MapElements.into(TypeDescriptors.strings()).via(ReadRawRecordsTest::describe)))
         .containsInAnyOrder(expected);
-    PAssert.that(whole.apply("Describe whole", MapElements.into(TypeDescriptors.strings()).via(ReadRawRecordsTest::describe)))
-        .containsInAnyOrder(expected);
+  }
+
+  /** A compressed file is read by one worker and its lines spread in batches: the same records. */
+  @Test
+  void compressedFilesSpreadTheirLinesInBatches(TestPipeline p, @TempDir Path dir) throws IOException {
+    // Lines longer than the record limit (400 bytes) keep 400 bytes and their full length.
+    List<String> expected = new ArrayList<>();
+    Path gz = dir.resolve("events.csv.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(lines(700, 500, 400, expected).getBytes(StandardCharsets.UTF_8));
+    }
+    ReadRawRecords read = new ReadRawRecords(gz.toString(), InputFormat.ONLINE_RETAIL, 400);
+    // Batches of a few lines each (one of them longer than a batch), and one batch of all.
+    assertReads(p.apply("Small batches", read.withBatchBytes(100)), "small batches", expected);
+    assertReads(p.apply("One batch", read.withBatchBytes(Long.MAX_VALUE / 4)), "one batch", expected);
     p.run().waitUntilFinish();
   }
 }
