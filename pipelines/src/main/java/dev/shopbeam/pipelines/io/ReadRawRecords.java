@@ -2,11 +2,11 @@ package dev.shopbeam.pipelines.io;
 
 import dev.shopbeam.schemas.RawRecord;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.CompactRecordCoder;
 import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.transforms.parse.InputFormat;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -17,9 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.ReadableFileCoder;
@@ -29,7 +27,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -252,42 +249,47 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
     }
   }
 
-  /** Location, ingest time (ms), first line, line count, then per line its full length and its bytes. */
-  static final class LineBatchCoder extends AtomicCoder<LineBatch> {
+  /**
+   * Location, ingest time, first line, line count, then per line its full length and its bytes; the
+   * batch written whole into a buffer and handed to the stream in one call ({@link CompactRecordCoder}),
+   * not in a few calls per line.
+   */
+  static final class LineBatchCoder extends CompactRecordCoder<LineBatch> {
     static final LineBatchCoder INSTANCE = new LineBatchCoder();
 
     @Override
-    public void encode(LineBatch batch, OutputStream out) throws IOException {
-      StringUtf8Coder.of().encode(batch.location, out);
-      VarInt.encode(batch.ingestTime.toEpochMilli(), out);
-      VarInt.encode(batch.firstLine, out);
-      VarInt.encode(batch.lines.size(), out);
+    protected void write(LineBatch batch, Writer w) {
+      w.writeString(batch.location);
+      w.writeInstant(batch.ingestTime);
+      w.writeVarLong(batch.firstLine);
+      w.writeVarLong(batch.lines.size());
       for (int i = 0; i < batch.lines.size(); i++) {
-        VarInt.encode(batch.lengths[i], out);
+        w.writeVarLong(batch.lengths[i]);
         byte[] line = batch.lines.get(i);
-        VarInt.encode(line.length, out);
-        out.write(line);
+        w.writeBytes(line, 0, line.length);
       }
     }
 
     @Override
-    public LineBatch decode(InputStream in) throws IOException {
-      String location = StringUtf8Coder.of().decode(in);
-      Instant ingestTime = Instant.ofEpochMilli(VarInt.decodeLong(in));
-      long firstLine = VarInt.decodeLong(in);
-      int n = VarInt.decodeInt(in);
-      List<byte[]> lines = new ArrayList<>(n);
-      long[] lengths = new long[n];
-      for (int i = 0; i < n; i++) {
-        lengths[i] = VarInt.decodeLong(in);
-        int size = VarInt.decodeInt(in);
-        byte[] line = in.readNBytes(size);
-        if (line.length != size) {
-          throw new java.io.EOFException("line batch cut short: " + line.length + " of " + size + " bytes");
-        }
-        lines.add(line);
+    protected LineBatch read(Reader r) throws IOException {
+      String location = r.readString();
+      Instant ingestTime = r.readInstant();
+      long firstLine = r.readVarLong();
+      long n = r.readVarLong();
+      if (n < 0 || n > Integer.MAX_VALUE - 16) {
+        throw new IOException("corrupt line batch: " + n + " lines");
       }
-      return new LineBatch(location, ingestTime, firstLine, lines, lengths);
+      // Grown as read, so that a corrupt count cannot allocate more than the batch holds.
+      List<byte[]> lines = new ArrayList<>();
+      long[] lengths = new long[(int) Math.min(n, 1024)];
+      for (int i = 0; i < n; i++) {
+        if (i == lengths.length) {
+          lengths = Arrays.copyOf(lengths, lengths.length * 2);
+        }
+        lengths[i] = r.readVarLong();
+        lines.add(r.readBytes());
+      }
+      return new LineBatch(location, ingestTime, firstLine, lines, Arrays.copyOf(lengths, lines.size()));
     }
   }
 

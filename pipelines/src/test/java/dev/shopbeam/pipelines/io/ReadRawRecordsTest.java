@@ -79,4 +79,23 @@ class ReadRawRecordsTest {
     assertReads(p.apply("One batch", read.withBatchBytes(Long.MAX_VALUE / 4)), "one batch", expected);
     p.run().waitUntilFinish();
   }
+
+  @Test
+  void lineBatchesSurviveTheirCoder() throws Exception {
+    ReadRawRecords.LineBatch batch = new ReadRawRecords.LineBatch("file:/d/x.csv.gz:",
+        java.time.Instant.parse("2011-12-09T12:50:00Z"), 2,
+        List.of(new byte[0], "ü,1".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff}), new long[] {0, 4, 5_000_000_000L});
+    byte[] encoded = org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(ReadRawRecords.LineBatchCoder.INSTANCE, batch);
+    ReadRawRecords.LineBatch back = org.apache.beam.sdk.util.CoderUtils.decodeFromByteArray(
+        ReadRawRecords.LineBatchCoder.INSTANCE, encoded);
+    org.junit.jupiter.api.Assertions.assertEquals(batch.location, back.location);
+    org.junit.jupiter.api.Assertions.assertEquals(batch.ingestTime, back.ingestTime);
+    org.junit.jupiter.api.Assertions.assertEquals(batch.firstLine, back.firstLine);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(batch.lengths, back.lengths);
+    for (int i = 0; i < batch.lines.size(); i++) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(batch.lines.get(i), back.lines.get(i));
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> ReadRawRecords.LineBatchCoder.INSTANCE.decode(
+        new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(encoded, encoded.length - 1))));
+  }
 }
