@@ -109,7 +109,37 @@ public abstract class ItemSimilarity
     };
   }
 
+  /**
+   * Each item's nearest neighbours from users' {@link #histories}, nearest first:
+   * {@code (item, [(neighbour, (similarity, co-users))])}, at most {@link #neighboursPerItem()} of them;
+   * {@link #ranked} makes them the similarity table's rows. For callers that read the lists as they are
+   * (recommendations score from them).
+   */
+  public PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
+      PCollection<KV<String, List<KV<String, KV<Double, Long>>>>>> nearestFromHistories() {
+    return new PTransform<>() {
+      @Override
+      public PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> expand(
+          PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
+        return nearestOf(histories, MAX_NEIGHBOURS_HELD);
+      }
+    };
+  }
+
+  /** The similarity table's rows of {@link #nearestFromHistories}' lists, ranked from 1. */
+  public static PCollection<dev.shopbeam.schemas.ItemSimilarity> ranked(
+      PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearest) {
+    return nearest
+        .apply("Rank", ParDo.of(new RankFn()))
+        .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
+  }
+
   private PCollection<dev.shopbeam.schemas.ItemSimilarity> similarityOf(
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld) {
+    return ranked(nearestOf(histories, maxNeighboursHeld));
+  }
+
+  private PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearestOf(
       PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld) {
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
     KvCoder<String, CoOccurrences> rowCoder = KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE);
@@ -135,9 +165,7 @@ public abstract class ItemSimilarity
     return rows
         .apply("Cosines, both directions", ParDo.of(cosines).withSideInputs(norms))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
-        .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
-        .apply("Rank", ParDo.of(new RankFn()))
-        .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
+        .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()));
   }
 
   /** (a, row of a) -> (a, |a|) for an item with weighted interest (a positive squared norm). */
@@ -159,14 +187,11 @@ public abstract class ItemSimilarity
    */
   static class CosinesFn extends DoFn<KV<String, CoOccurrences>, KV<String, KV<String, KV<Double, Long>>>> {
     private final long minCoUsers;
-    private final PCollectionView<Map<String, Double>> norms;
-    // The side input's map, read once per window rather than once per row.
-    private transient Map<String, Double> normsOfWindow;
-    private transient BoundedWindow normsWindow;
+    private final SideInputOfWindow<Map<String, Double>> norms;
 
     CosinesFn(long minCoUsers, PCollectionView<Map<String, Double>> norms) {
       this.minCoUsers = minCoUsers;
-      this.norms = norms;
+      this.norms = new SideInputOfWindow<>(norms);
     }
 
     @ProcessElement
@@ -176,10 +201,7 @@ public abstract class ItemSimilarity
       if (normSquared <= 0) {
         return;
       }
-      if (normsOfWindow == null || !window.equals(normsWindow)) {
-        normsOfWindow = c.sideInput(norms);
-        normsWindow = window;
-      }
+      Map<String, Double> normsOfWindow = norms.get(c, window);
       double normOfA = Math.sqrt(normSquared);
       String a = summed.getKey();
       summed.getValue().partners().forEach((b, sums) -> {

@@ -10,7 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
-/** What the map-backed combiner rows ({@link CoOccurrences}, {@link Contributions}) share. */
+/** What the map-backed combiner rows ({@link CoOccurrences}) need: merging into the largest, doubles as bytes. */
 final class KeyedRows {
   private KeyedRows() {}
 

@@ -5,8 +5,9 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserRecommendation;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.CompactRecordCoder;
 import dev.shopbeam.transforms.SumPerBundleFn;
-import dev.shopbeam.transforms.ToList;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -25,6 +27,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -110,27 +113,23 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths =
         ItemSimilarity.strengths(events, similarity().weights());
     PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories = ItemSimilarity.histories(strengths);
-    PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours =
-        histories.apply("Item similarity", similarity().fromHistories());
+    PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearest =
+        histories.apply("Item similarity", similarity().nearestFromHistories());
+    PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours = ItemSimilarity.ranked(nearest);
 
-    // The user's recent items, each with its neighbours: (candidate, user) -> strength x similarity.
-    // An item's users join as one list (a popular item has more users than a join should iterate).
-    PCollection<KV<String, List<KV<String, Double>>>> history = histories
-        .apply("Recent items by item", ParDo.of(new RecentItemsFn(similarity().maxItemsPerUser())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore))
-        .apply("Users per item", Combine.perKey(ToList.create()));
-    TupleTag<List<KV<String, Double>>> userStrength = new TupleTag<>() {};
-    TupleTag<KV<String, Double>> neighbour = new TupleTag<>() {};
-    PCollection<KV<String, KV<String, Double>>> neighboursByItem = neighbours
-        .apply("Neighbours by item", ParDo.of(new NeighbourByItemFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), itemScore));
-    // (user, scored candidates): one record per user and recent item with all its neighbours' contributions.
-    PCollection<KV<String, List<KV<String, Double>>>> candidates = KeyedPCollectionTuple
-        .of(userStrength, history).and(neighbour, neighboursByItem)
-        .apply("Join history and neighbours", CoGroupByKey.create())
-        .apply("Contributions", ParDo.of(new ContributionFn(userStrength, neighbour)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Contributions.ContributionsCoder.INSTANCE))
-        .apply("Score per user and candidate", Combine.perKey(new Contributions.Score()));
+    // Each user's candidates scored where their history already is: every item's neighbour list (N per
+    // item) goes to the scoring as a side input. Joining the histories with the neighbours by item
+    // instead sent one record per user and recent item with N contributions through two shuffles (by
+    // item, then by user), a tenth of the whole batch's samples on Flink; the side input holds the
+    // catalogue's lists (about 100 bytes per neighbour) on each worker, as the similarity's norms do.
+    PCollectionView<Map<String, NeighbourList>> neighbourLists = nearest
+        .apply("Neighbour lists", ParDo.of(new NeighbourListFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), NeighbourList.Coder.INSTANCE))
+        .apply("Neighbour lists as side input", View.asMap());
+    PCollection<KV<String, List<KV<String, Double>>>> candidates = histories
+        .apply("Score candidates", ParDo.of(new ScoreFn(similarity().maxItemsPerUser(), neighbourLists))
+            .withSideInputs(neighbourLists))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(itemScore)));
 
     // What each user may not get back (their items, bought or not) and their favourite category, from
     // one reading of the events and one combine per user.
@@ -228,46 +227,107 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     }
   }
 
-  /** A user's recent items, re-keyed by item: (item, (user, strength)). */
-  static final class RecentItemsFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, KV<String, Double>>> {
-    private final int maxItems;
+  /** An item's neighbours and their similarities, as two arrays: the side input of every item's list stays compact. */
+  static final class NeighbourList {
+    final String[] ids;
+    final double[] similarities;
 
-    RecentItemsFn(int maxItems) {
-      this.maxItems = maxItems;
+    NeighbourList(String[] ids, double[] similarities) {
+      this.ids = ids;
+      this.similarities = similarities;
     }
 
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user,
-        OutputReceiver<KV<String, KV<String, Double>>> out) {
-      for (KV<String, KV<Double, Long>> item : ItemSimilarity.recentFirst(user.getValue(), maxItems)) {
-        out.output(KV.of(item.getKey(), KV.of(user.getKey(), item.getValue().getKey())));
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof NeighbourList && java.util.Arrays.equals(ids, ((NeighbourList) o).ids)
+          && java.util.Arrays.equals(similarities, ((NeighbourList) o).similarities);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(ids);
+    }
+
+    /** Count, then each neighbour's id and similarity. */
+    static final class Coder extends CompactRecordCoder<NeighbourList> {
+      static final Coder INSTANCE = new Coder();
+
+      @Override
+      protected void write(NeighbourList value, Writer w) {
+        w.writeVarLong(value.ids.length);
+        for (int i = 0; i < value.ids.length; i++) {
+          w.writeString(value.ids[i]);
+          w.writeDouble(value.similarities[i]);
+        }
+      }
+
+      @Override
+      protected NeighbourList read(Reader r) throws IOException {
+        long n = r.readVarLong();
+        if (n < 0 || n > Integer.MAX_VALUE - 16) {
+          throw new IOException("corrupt neighbour count " + n);
+        }
+        String[] ids = new String[(int) n];
+        double[] similarities = new double[(int) n];
+        for (int i = 0; i < n; i++) {
+          ids[i] = r.readString();
+          similarities[i] = r.readDouble();
+        }
+        return new NeighbourList(ids, similarities);
       }
     }
   }
 
-  /** For one item: each of its users -> (user, the item's neighbours each with strength x similarity). */
-  static final class ContributionFn extends DoFn<KV<String, CoGbkResult>, KV<String, Contributions>> {
-    private final TupleTag<List<KV<String, Double>>> users;
-    private final TupleTag<KV<String, Double>> neighbours;
+  /** (item, its nearest neighbours) -> (item, their ids and similarities). */
+  static final class NeighbourListFn
+      extends DoFn<KV<String, List<KV<String, KV<Double, Long>>>>, KV<String, NeighbourList>> {
+    @ProcessElement
+    public void process(@Element KV<String, List<KV<String, KV<Double, Long>>>> nearest,
+        OutputReceiver<KV<String, NeighbourList>> out) {
+      List<KV<String, KV<Double, Long>>> ns = nearest.getValue();
+      String[] ids = new String[ns.size()];
+      double[] similarities = new double[ns.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = ns.get(i).getKey();
+        similarities[i] = ns.get(i).getValue().getKey();
+      }
+      out.output(KV.of(nearest.getKey(), new NeighbourList(ids, similarities)));
+    }
+  }
 
-    ContributionFn(TupleTag<List<KV<String, Double>>> users, TupleTag<KV<String, Double>> neighbours) {
-      this.users = users;
-      this.neighbours = neighbours;
+  /**
+   * One user's history -> (user, scored candidates): each neighbour of each of the user's recent items
+   * receives the user's strength on the item times their similarity, and a candidate's score is the sum
+   * of what it received, smallest first ({@link Contributions#scores}). Users none of whose recent items
+   * has neighbours have no candidates.
+   */
+  static final class ScoreFn
+      extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, List<KV<String, Double>>>> {
+    private final int maxItems;
+    private final SideInputOfWindow<Map<String, NeighbourList>> neighbourLists;
+
+    ScoreFn(int maxItems, PCollectionView<Map<String, NeighbourList>> neighbourLists) {
+      this.maxItems = maxItems;
+      this.neighbourLists = new SideInputOfWindow<>(neighbourLists);
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> item, OutputReceiver<KV<String, Contributions>> out) {
-      List<KV<String, Double>> ns = new ArrayList<>();
-      item.getValue().getAll(neighbours).forEach(ns::add);
-      if (ns.isEmpty()) {
-        return;
-      }
-      for (KV<String, Double> u : item.getValue().getOnly(users, List.of())) {
-        Contributions toUser = new Contributions();
-        for (KV<String, Double> n : ns) {
-          toUser.add(n.getKey(), u.getValue() * n.getValue());
+    public void process(ProcessContext c, BoundedWindow window) {
+      Map<String, NeighbourList> listsOfWindow = neighbourLists.get(c, window);
+      KV<String, Iterable<KV<String, KV<Double, Long>>>> user = c.element();
+      Contributions toUser = new Contributions();
+      for (KV<String, KV<Double, Long>> item : ItemSimilarity.recentFirst(user.getValue(), maxItems)) {
+        NeighbourList ns = listsOfWindow.get(item.getKey());
+        if (ns == null) {
+          continue;
         }
-        out.output(KV.of(u.getKey(), toUser));
+        double strength = item.getValue().getKey();
+        for (int i = 0; i < ns.ids.length; i++) {
+          toUser.add(ns.ids[i], strength * ns.similarities[i]);
+        }
+      }
+      if (toUser.size() > 0) {
+        c.output(KV.of(user.getKey(), toUser.scores()));
       }
     }
   }

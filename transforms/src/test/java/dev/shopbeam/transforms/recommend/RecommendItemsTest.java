@@ -73,6 +73,25 @@ class RecommendItemsTest {
     p.run().waitUntilFinish();
   }
 
+  /** The scoring's side input of every item's neighbours: its coder round-trips and rejects a cut-short list. */
+  @Test
+  void neighbourListsSurviveTheirCoder() throws Exception {
+    RecommendItems.NeighbourList list = new RecommendItems.NeighbourList(
+        new String[] {"i2", "ü-3", ""}, new double[] {0.75, 1e-300, -0.0});
+    for (org.apache.beam.sdk.coders.Coder.Context context
+        : List.of(org.apache.beam.sdk.coders.Coder.Context.OUTER, org.apache.beam.sdk.coders.Coder.Context.NESTED)) {
+      org.apache.beam.sdk.testing.CoderProperties.coderDecodeEncodeEqualInContext(
+          RecommendItems.NeighbourList.Coder.INSTANCE, context, list);
+      org.apache.beam.sdk.testing.CoderProperties.coderDecodeEncodeEqualInContext(
+          RecommendItems.NeighbourList.Coder.INSTANCE, context,
+          new RecommendItems.NeighbourList(new String[0], new double[0]));
+    }
+    byte[] bytes = org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(RecommendItems.NeighbourList.Coder.INSTANCE, list);
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () ->
+        RecommendItems.NeighbourList.Coder.INSTANCE.decode(
+            new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(bytes, bytes.length - 3))));
+  }
+
   private static List<String> items(List<UserRecommendation> rs) {
     return rs.stream().map(r -> r.getItemId() + ":" + r.getReason()).collect(Collectors.toList());
   }
