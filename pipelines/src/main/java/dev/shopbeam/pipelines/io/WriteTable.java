@@ -164,7 +164,7 @@ public final class WriteTable<T extends SpecificRecordBase>
       case PARQUET:
         write = FileIO.<InputT>write().via(
             Contextful.fn((ProcessFunction<InputT, GenericRecord>) in -> rowOf.apply(in)),
-            ParquetIO.sink(schemaOf(rowClass)).withAvroDataModel(ShopBeamAvroData.get()));
+            ParquetIO.sink(schemaOf(rowClass)).withAvroDataModel(ParquetWriteData.get()));
         break;
       case AVRO:
         // Avro's own model for the class converts no logical types: a decimal in a nullable column is
