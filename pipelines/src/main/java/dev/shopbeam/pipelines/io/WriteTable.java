@@ -130,6 +130,13 @@ public final class WriteTable<T extends SpecificRecordBase>
 
     @Override
     public WriteFilesResult<Void> expand(PCollection<byte[]> rows) {
+      if (table.format == OutputFormat.PARQUET && rowCoder instanceof SpecificRecordCoder) {
+        // Avro bytes go to Parquet as raw values (see RawAvroRecords): the same columns, no conversions.
+        RawAvroRecords raw = new RawAvroRecords(schemaOf(table.rowClass));
+        return rows.apply("Write " + table.table, table.oneFilePerShard(FileIO.<byte[]>write().via(
+            Contextful.fn((ProcessFunction<byte[], GenericRecord>) raw::read),
+            ParquetIO.sink(schemaOf(table.rowClass)).withAvroDataModel(ParquetWriteData.get()))));
+      }
       Coder<T> coder = rowCoder;
       return rows.apply("Write " + table.table,
           table.oneFilePerShard(table.<byte[]>sink(bytes -> CoderUtils.decodeFromByteArray(coder, bytes))));
