@@ -4,18 +4,14 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.ItemStats;
 import dev.shopbeam.transforms.SpecificRecordCoder;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -29,18 +25,7 @@ class RawAvroRecordsTest {
   @TempDir Path dir;
 
   private static List<ItemStats> rows() {
-    Random random = new Random(3);
-    List<ItemStats> rows = new ArrayList<>();
-    for (int i = 0; i < 400; i++) {
-      Instant start = Instant.parse("2011-03-01T00:00:00Z").plusSeconds(3600L * random.nextInt(48));
-      boolean priced = random.nextInt(4) > 0;
-      BigDecimal price = BigDecimal.valueOf(random.nextInt(2_000_000) - 1_000_000, 3);
-      rows.add(new ItemStats(start, start.plusSeconds(3600), i % 7 == 0 ? "Ärmel-☕-" + i : "item-" + i,
-          Behavior.values()[i % Behavior.values().length], 1L + random.nextInt(9), (long) random.nextInt(50),
-          priced ? price.multiply(BigDecimal.TEN) : BigDecimal.ZERO.setScale(3), priced ? 1L : 0L,
-          priced ? price : null, priced ? price : null, priced ? price.abs() : null, 1L + random.nextInt(3)));
-    }
-    return rows;
+    return WriteTableTest.itemStats(400);
   }
 
   private Path write(String name, List<?> rows) throws IOException {

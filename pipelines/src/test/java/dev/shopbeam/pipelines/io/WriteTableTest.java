@@ -68,15 +68,17 @@ class WriteTableTest {
     assertThat(sorted(ReadTables.rows(out, "clean_events", CommerceEvent.class, format)), is(json(events)));
   }
 
-  private static List<ItemStats> itemStats(int n) {
+  /** Item stats rows with timestamps, decimals (negative ones too), nulls and non-ASCII item ids. */
+  static List<ItemStats> itemStats(int n) {
     Random random = new Random(7);
     List<ItemStats> rows = new ArrayList<>();
     Behavior[] behaviors = Behavior.values();
     for (int i = 0; i < n; i++) {
       Instant start = Instant.parse("2011-03-01T00:00:00Z").plusSeconds(3600L * random.nextInt(48));
       boolean priced = random.nextInt(4) > 0;
-      BigDecimal price = BigDecimal.valueOf(random.nextInt(100_000), 3);
-      rows.add(new ItemStats(start, start.plusSeconds(3600), "item-" + i, behaviors[i % behaviors.length],
+      BigDecimal price = BigDecimal.valueOf(random.nextInt(200_000) - 100_000, 3);
+      rows.add(new ItemStats(start, start.plusSeconds(3600), (i % 7 == 0 ? "Ärmel-☕-" : "item-") + i,
+          behaviors[i % behaviors.length],
           1L + random.nextInt(9), (long) random.nextInt(50), priced ? price.multiply(BigDecimal.TEN) : BigDecimal.ZERO.setScale(3),
           priced ? 1L : 0L, priced ? price : null, priced ? price : null, priced ? price : null,
           1L + random.nextInt(3)));

@@ -79,7 +79,7 @@ public abstract class ItemSimilarity
 
   @Override
   public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(PCollection<CommerceEvent> events) {
-    return histories(strengths(events, weights())).apply("From histories", fromHistories());
+    return histories(strengths(events, weights())).apply("From histories", fromHistories(MAX_NEIGHBOURS_HELD));
   }
 
   /** Each user's items with their strengths: {@code strengths} grouped by user. */
@@ -88,16 +88,7 @@ public abstract class ItemSimilarity
     return strengths.apply("Histories", GroupByKey.create());
   }
 
-  /**
-   * The similarity computed from users' {@link #histories}, for callers that need the histories too
-   * (recommendations do): the grouping, the costliest step, is then done once.
-   */
-  public PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
-      PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories() {
-    return fromHistories(MAX_NEIGHBOURS_HELD);
-  }
-
-  /** {@link #fromHistories()}, holding at most {@code maxNeighboursHeld} neighbours per bundle. */
+  /** The similarity table's rows from users' {@link #histories}, holding at most {@code maxNeighboursHeld} neighbours per bundle. */
   PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
       PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories(int maxNeighboursHeld) {
     return new PTransform<>() {
@@ -112,8 +103,8 @@ public abstract class ItemSimilarity
   /**
    * Each item's nearest neighbours from users' {@link #histories}, nearest first:
    * {@code (item, [(neighbour, (similarity, co-users))])}, at most {@link #neighboursPerItem()} of them;
-   * {@link #ranked} makes them the similarity table's rows. For callers that read the lists as they are
-   * (recommendations score from them).
+   * {@link #ranked} makes them the similarity table's rows. For callers that need the histories and the
+   * lists as they are (recommendations score from both): the grouping by user is then done once.
    */
   public PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
       PCollection<KV<String, List<KV<String, KV<Double, Long>>>>>> nearestFromHistories() {

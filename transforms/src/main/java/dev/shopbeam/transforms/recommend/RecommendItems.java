@@ -187,13 +187,6 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     return min;
   }
 
-  static final class NeighbourByItemFn extends DoFn<dev.shopbeam.schemas.ItemSimilarity, KV<String, KV<String, Double>>> {
-    @ProcessElement
-    public void process(@Element dev.shopbeam.schemas.ItemSimilarity s, OutputReceiver<KV<String, KV<String, Double>>> out) {
-      out.output(KV.of(s.getItemId(), KV.of(s.getNeighbourId(), s.getSimilarity())));
-    }
-  }
-
   static final class StrengthByItemFn extends DoFn<KV<String, KV<String, KV<Double, Long>>>, KV<String, Double>> {
     @ProcessElement
     public void process(@Element KV<String, KV<String, KV<Double, Long>>> s, OutputReceiver<KV<String, Double>> out) {
