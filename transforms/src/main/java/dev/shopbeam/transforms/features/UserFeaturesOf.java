@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -22,7 +23,6 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.BigDecimalCoder;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -60,15 +60,28 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
   private static final Map<Behavior, Integer> WEIGHT =
       Map.of(Behavior.VIEW, 1, Behavior.FAV, 2, Behavior.CART, 3, Behavior.BUY, 4, Behavior.CANCEL, 0);
 
+  /** Users per part of the side-input rank columns: about 1.5 MB encoded. */
+  static final int DEFAULT_PART_USERS = 1 << 16;
+
   private final boolean ranksAsSideInput;
+  private final int partUsers;
 
   /** Ranks every user against side-input columns: for bounded input (the whole input, any number of users). */
   public UserFeaturesOf() {
-    this(true);
+    this(true, DEFAULT_PART_USERS);
   }
 
-  private UserFeaturesOf(boolean ranksAsSideInput) {
+  /** Side-input rank columns in parts of at most {@code partUsers} users. */
+  UserFeaturesOf(int partUsers) {
+    this(true, partUsers);
+  }
+
+  private UserFeaturesOf(boolean ranksAsSideInput, int partUsers) {
+    if (partUsers < 1) {
+      throw new IllegalArgumentException("partUsers must be at least 1, was " + partUsers);
+    }
     this.ranksAsSideInput = ranksAsSideInput;
+    this.partUsers = partUsers;
   }
 
   /**
@@ -77,7 +90,7 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
    * collections. A window's users are what one worker holds.
    */
   public static UserFeaturesOf rankedInOneGroupPerWindow() {
-    return new UserFeaturesOf(false);
+    return new UserFeaturesOf(false, DEFAULT_PART_USERS);
   }
 
   @Override
@@ -107,13 +120,17 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
           .setCoder(Coders.avro(UserFeatures.class));
     }
     PCollectionView<Long> asOf = lastEventTime.apply("Last event time as side input", View.asSingleton());
-    // The quintiles rank each user among all users of the window: only three numbers per user travel to
-    // one place (and back as a side input), not every user's row under one key, so no group is bigger
-    // than one user's history (a runner may hold a group in memory; Flink's batch runtime can iterate
-    // one only once).
-    PCollectionView<RankColumns> columns = users
-        .apply("R, F and M of every user", Combine.globally(new RankColumnsFn()).withoutDefaults())
-        .apply("R, F and M as side input", View.asSingleton());
+    // The quintiles rank each user among all users of the window: only three numbers per user travel,
+    // not every user's row under one key, so no group is bigger than one user's history (a runner may
+    // hold a group in memory; Flink's batch runtime can iterate one only once). They travel as a side
+    // input of parts of at most partUsers users, merged and sorted where they are read, not as one
+    // combined record: a sorting runner moves a combine's accumulator through its sort buffers whole,
+    // and Flink's batch runtime failed a 10-million-event run in a 1 GB heap ("Record too large") once
+    // one record held the columns of its 177,000 users.
+    PCollectionView<Iterable<RankColumns>> columns = users
+        .apply("R, F and M in parts", ParDo.of(new RankColumnPartsFn(partUsers)))
+        .setCoder(RankColumnsCoder.INSTANCE)
+        .apply("R, F and M as side input", View.asIterable());
     return users
         .apply("Recency and RFM scores", ParDo.of(new ScoreFn(asOf, columns)).withSideInputs(asOf, columns))
         .setCoder(Coders.avro(UserFeatures.class));
@@ -276,6 +293,25 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
       size++;
     }
 
+    /** The columns of all the parts together, each sorted; the parts are not changed. */
+    static RankColumns mergedSorted(Iterable<RankColumns> parts) {
+      int total = 0;
+      for (RankColumns part : parts) {
+        total = Math.addExact(total, part.size);
+      }
+      RankColumns all = new RankColumns(total);
+      for (RankColumns part : parts) {
+        System.arraycopy(part.lastEvent, 0, all.lastEvent, all.size, part.size);
+        System.arraycopy(part.frequency, 0, all.frequency, all.size, part.size);
+        System.arraycopy(part.monetary, 0, all.monetary, all.size, part.size);
+        all.size += part.size;
+      }
+      java.util.Arrays.sort(all.lastEvent);
+      java.util.Arrays.sort(all.frequency);
+      java.util.Arrays.sort(all.monetary);
+      return all;
+    }
+
     RankColumns sorted() {
       RankColumns s = new RankColumns(0);
       s.lastEvent = java.util.Arrays.copyOf(lastEvent, size);
@@ -289,47 +325,38 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     }
   }
 
-  /** Collects {@link RankColumns} from users (partial results merge in any order: only sorted at the end). */
-  static final class RankColumnsFn extends Combine.CombineFn<UserFeatures, RankColumns, RankColumns> {
-    @Override
-    public RankColumns createAccumulator() {
-      return new RankColumns(16);
+  /**
+   * Gathers the rank columns of each window's users in parts of at most {@code partUsers} users: a full
+   * part goes on at once, the rest when the bundle finishes. Parts merge in any order ({@link
+   * RankColumns#mergedSorted}).
+   */
+  static final class RankColumnPartsFn extends DoFn<UserFeatures, RankColumns> {
+    private final int partUsers;
+    private transient Map<BoundedWindow, RankColumns> parts;
+
+    RankColumnPartsFn(int partUsers) {
+      this.partUsers = partUsers;
     }
 
-    @Override
-    public RankColumns addInput(RankColumns acc, UserFeatures u) {
-      acc.add(u.getLastEvent().toEpochMilli(), u.getFrequency(), u.getMonetary());
-      return acc;
+    @StartBundle
+    public void startBundle() {
+      parts = new HashMap<>();
     }
 
-    @Override
-    public RankColumns mergeAccumulators(Iterable<RankColumns> accs) {
-      RankColumns merged = null;
-      for (RankColumns a : accs) {
-        if (merged == null) {
-          merged = a;
-          continue;
-        }
-        for (int i = 0; i < a.size; i++) {
-          merged.add(a.lastEvent[i], a.frequency[i], a.monetary[i]);
-        }
+    @ProcessElement
+    public void process(@Element UserFeatures u, BoundedWindow window, OutputReceiver<RankColumns> out) {
+      RankColumns part = parts.computeIfAbsent(window, w -> new RankColumns(Math.min(partUsers, 1024)));
+      part.add(u.getLastEvent().toEpochMilli(), u.getFrequency(), u.getMonetary());
+      if (part.size == partUsers) {
+        out.output(part);
+        parts.remove(window);
       }
-      return merged == null ? createAccumulator() : merged;
     }
 
-    @Override
-    public RankColumns extractOutput(RankColumns acc) {
-      return acc.sorted();
-    }
-
-    @Override
-    public Coder<RankColumns> getAccumulatorCoder(CoderRegistry registry, Coder<UserFeatures> input) {
-      return RankColumnsCoder.INSTANCE;
-    }
-
-    @Override
-    public Coder<RankColumns> getDefaultOutputCoder(CoderRegistry registry, Coder<UserFeatures> input) {
-      return RankColumnsCoder.INSTANCE;
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      parts.forEach((window, part) -> context.output(part, window.maxTimestamp(), window));
+      parts = null;
     }
   }
 
@@ -383,16 +410,23 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
 
   static final class ScoreFn extends DoFn<UserFeatures, UserFeatures> {
     private final PCollectionView<Long> asOf;
-    private final PCollectionView<RankColumns> columns;
+    private final PCollectionView<Iterable<RankColumns>> columns;
+    // The parts merged and sorted once per window, not per user.
+    private transient BoundedWindow columnsWindow;
+    private transient RankColumns sortedColumns;
 
-    ScoreFn(PCollectionView<Long> asOf, PCollectionView<RankColumns> columns) {
+    ScoreFn(PCollectionView<Long> asOf, PCollectionView<Iterable<RankColumns>> columns) {
       this.asOf = asOf;
       this.columns = columns;
     }
 
     @ProcessElement
     public void process(ProcessContext c, BoundedWindow window) {
-      c.output(scored(c.element(), c.sideInput(asOf), c.sideInput(columns), window));
+      if (sortedColumns == null || !window.equals(columnsWindow)) {
+        sortedColumns = RankColumns.mergedSorted(c.sideInput(columns));
+        columnsWindow = window;
+      }
+      c.output(scored(c.element(), c.sideInput(asOf), sortedColumns, window));
     }
 
     /** The user with window bounds, recency and the three quintile scores among {@code all}. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.shopbeam.transforms.features.UserFeaturesOf.RankColumns;
 import dev.shopbeam.transforms.features.UserFeaturesOf.RankColumnsCoder;
-import dev.shopbeam.transforms.features.UserFeaturesOf.RankColumnsFn;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
 
-/** The columns the quintiles rank against: coder, and the combiner against sorting the whole input. */
+/** The columns the quintiles rank against: coder, and merged parts against sorting the whole input. */
 class RankColumnsTest {
   @Test
   void columnsSurviveTheCoder() throws Exception {
@@ -32,13 +31,12 @@ class RankColumnsTest {
     }
   }
 
-  /** Any split of the users, partial columns through the coder, merged: the same sorted columns. */
+  /** Any split of the users, parts through the coder, merged: the same sorted columns. */
   @Test
-  void mergedPartialsEqualTheWholeInputSorted() throws Exception {
+  void mergedPartsEqualTheWholeInputSorted() throws Exception {
     Random random = new Random(11);
-    RankColumnsFn fn = new RankColumnsFn();
     List<RankColumns> partials = new ArrayList<>();
-    RankColumns acc = fn.createAccumulator();
+    RankColumns acc = new RankColumns(16);
     int n = 3_000;
     long[] last = new long[n];
     long[] frequency = new long[n];
@@ -50,12 +48,12 @@ class RankColumnsTest {
       acc.add(last[i], frequency[i], monetary[i]);
       if (random.nextInt(200) == 0) {
         partials.add(CoderUtils.clone(RankColumnsCoder.INSTANCE, acc));
-        acc = fn.createAccumulator();
+        acc = new RankColumns(16);
       }
     }
     partials.add(acc);
-    partials.add(fn.createAccumulator());
-    RankColumns sorted = fn.extractOutput(fn.mergeAccumulators(partials));
+    partials.add(new RankColumns(0));
+    RankColumns sorted = RankColumns.mergedSorted(partials);
     Arrays.sort(last);
     Arrays.sort(frequency);
     Arrays.sort(monetary);

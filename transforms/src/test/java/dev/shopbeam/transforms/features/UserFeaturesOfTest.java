@@ -135,6 +135,15 @@ class UserFeaturesOfTest {
     p.run().waitUntilFinish();
   }
 
+  /** Rank columns in parts of 3 users (30 users: ten parts or more, any split into bundles): the same rows. */
+  @Test
+  void rankColumnsInSmallPartsMatchTheModel(TestPipeline p) {
+    List<CommerceEvent> shop = TestEvents.shop(4L, 30, 20, 120);
+    PAssert.that(asText(p.apply(Create.of(shop).withCoder(Coders.events())).apply(new UserFeaturesOf(3))))
+        .containsInAnyOrder(asText(model(shop)));
+    p.run().waitUntilFinish();
+  }
+
   /** The streaming variant (each window's users ranked in one group) gives the same rows. */
   @Test
   void rankedInOneGroupMatchesTheModelOnASyntheticShop(TestPipeline p) {
