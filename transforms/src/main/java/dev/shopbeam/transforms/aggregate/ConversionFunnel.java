@@ -17,9 +17,16 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.Never;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The conversion funnel per window over known users: who viewed, carted, bought, and who went from
@@ -29,20 +36,98 @@ import org.apache.beam.sdk.values.PCollection;
  * <p>Why not two combines (masks per user, then counts of masks)? With late firings the first would
  * re-emit a user's grown mask, and the second would count that user twice (accumulating) or only in
  * the late pane (discarding). One combine keeps each firing's row exact: the whole window so far.
+ *
+ * <p>Bounded input under a trigger without early firings fires each window once (it has no late data),
+ * so there the users are split by
+ * a hash of their id into {@value #USER_SHARDS} shards, each shard's users counted per mask by the same
+ * combine, and the shards' counts added: exact, since each user is in one shard. Why: a sorting runner
+ * moves a combine's accumulator through its sort buffers as one record, and one map of every user of a
+ * window outgrows them (Flink's batch runtime fails with "Record too large") as a shop grows.
  */
 public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent>, PCollection<FunnelStats>> {
   static final int VIEWED = 1;
   static final int CARTED = 2;
   static final int BOUGHT = 4;
+  /** Shards of a bounded input's users: each shard's map of users is one record of a sort. */
+  static final int USER_SHARDS = 64;
 
   @Override
   public PCollection<FunnelStats> expand(PCollection<CommerceEvent> events) {
-    return events
+    PCollection<KV<String, Integer>> steps = events
         .apply("Steps per event", ParDo.of(new StepFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
-        .apply("Users' steps per window", Combine.globally(new StepsPerUserFn()).withoutDefaults())
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()));
+    PCollection<long[]> usersPerMask;
+    if (firesOncePerWindow(events)) {
+      usersPerMask = steps
+          .apply("Shard by user", WithKeys.of((KV<String, Integer> s) -> shardOf(s.getKey()))
+              .withKeyType(TypeDescriptors.integers()))
+          .setCoder(KvCoder.of(VarIntCoder.of(), steps.getCoder()))
+          .apply("Users' steps per shard and window", Combine.perKey(new StepsPerUserFn()))
+          .apply("Shard counts", Values.create())
+          .apply("Users per mask", Combine.globally(new AddCountsFn()).withoutDefaults());
+    } else {
+      usersPerMask = steps.apply("Users' steps per window", Combine.globally(new StepsPerUserFn()).withoutDefaults());
+    }
+    return usersPerMask
         .apply("To FunnelStats", ParDo.of(new ToFunnelStats()))
         .setCoder(Coders.avro(FunnelStats.class));
+  }
+
+  /** Bounded input (no late data) under a trigger without early firings: one pane per window. */
+  static boolean firesOncePerWindow(PCollection<?> c) {
+    if (c.isBounded() != PCollection.IsBounded.BOUNDED) {
+      return false;
+    }
+    Trigger t = c.getWindowingStrategy().getTrigger();
+    return t instanceof DefaultTrigger
+        || t instanceof AfterWatermark.FromEndOfWindow
+        || (t instanceof AfterWatermark.AfterWatermarkEarlyAndLate el && el.getEarlyTrigger() instanceof Never.NeverTrigger);
+  }
+
+  /** A user's shard: the id's hash, mixed so that similar ids spread. */
+  static int shardOf(String userId) {
+    int h = userId.hashCode() * 0x9E3779B9;
+    return (h ^ (h >>> 16)) & (USER_SHARDS - 1);
+  }
+
+  /** Adds users-per-mask counts (of disjoint sets of users). */
+  static final class AddCountsFn extends Combine.CombineFn<long[], long[], long[]> {
+    @Override
+    public long[] createAccumulator() {
+      return new long[8];
+    }
+
+    @Override
+    public long[] addInput(long[] sum, long[] counts) {
+      for (int m = 0; m < 8; m++) {
+        sum[m] += counts[m];
+      }
+      return sum;
+    }
+
+    @Override
+    public long[] mergeAccumulators(Iterable<long[]> sums) {
+      long[] merged = createAccumulator();
+      for (long[] s : sums) {
+        addInput(merged, s);
+      }
+      return merged;
+    }
+
+    @Override
+    public long[] extractOutput(long[] sum) {
+      return sum;
+    }
+
+    @Override
+    public Coder<long[]> getAccumulatorCoder(CoderRegistry r, Coder<long[]> c) {
+      return LongArrayCoder.INSTANCE;
+    }
+
+    @Override
+    public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<long[]> c) {
+      return LongArrayCoder.INSTANCE;
+    }
   }
 
   /** The funnel steps an event is (a bit mask of VIEWED, CARTED, BOUGHT; 0 for the others). */
