@@ -7,8 +7,8 @@
 #                               on Flink and Spark
 #   ci/bench.sh synthetic ARGS  only the synthetic part; ARGS go to the bench command (--events=, --runner=, ...)
 #   ci/bench.sh retail ARGS     only the Online Retail part
-#   ci/bench.sh scale           peak heap and live set of the batch pipeline at 1, 3 and 10 million synthetic
-#                               events (Flink)
+#   ci/bench.sh scale           peak heap, live set and collector time of the batch pipeline at 1, 3 and 10
+#                               million synthetic events (Flink), each in the same heap (SCALE_HEAP, 1g)
 #
 # One line per run on stdout; a JSON record per run appended to bench-results/bench.jsonl.
 set -euo pipefail
@@ -32,9 +32,15 @@ case "$part" in
       bench --input="$retail" --format=online-retail --pipelines=hot-items,batch --runner="$runner" "$@"
     done ;;
   scale)
+    # Every size gets the same heap (SCALE_HEAP, 1 GB unless set): given room, G1 grows its young
+    # generation with the allocation rate, so peak heap in use under -Xmx6g follows the run's speed, not
+    # what it holds. Flat memory shows as every size finishing in the same heap at the same rate with the
+    # collector's time (gc s) in proportion. Flink's managed memory is 40% of the heap, off-heap, besides.
+    heap="${SCALE_HEAP:-1g}"
     for n in 1000000 3000000 10000000; do
       # The live set: a full collection every 15 s, the heap in use right after it (costs some time).
-      bench --events="$n" --pipelines=batch --runner=FlinkRunner --liveHeapEvery=15 "$@"
+      java -Xms"$heap" -Xmx"$heap" -jar "$jar" bench --workDir=bench-work --json=bench-results/bench.jsonl \
+        --events="$n" --pipelines=batch --runner=FlinkRunner --liveHeapEvery=15 "$@"
     done ;;
   all)
     bash "$0" synthetic "$@"

@@ -90,7 +90,7 @@ public final class Bench {
 
   /** One measured run. */
   record Result(String pipeline, String runner, long events, double seconds, double cpuSeconds, long peakHeapMb,
-      long peakLiveMb, Map<String, Long> rows, boolean warmup) {
+      long peakLiveMb, double gcSeconds, Map<String, Long> rows, boolean warmup) {
     double eventsPerSecond() {
       return events / seconds;
     }
@@ -185,8 +185,8 @@ public final class Bench {
     out.printf("bench: %s (%s, %,d lines) on %d cores, max heap %d MB, Java %s%n", input, format.cliName(), lines,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
-    out.printf("%-13s %-12s %12s %9s %12s %9s %12s %8s %8s  %s%n", "pipeline", "runner", "events", "seconds",
-        "events/s", "cpu s", "events/cpu-s", "heap MB", "live MB", "output rows");
+    out.printf("%-13s %-12s %12s %9s %12s %9s %12s %8s %8s %7s  %s%n", "pipeline", "runner", "events", "seconds",
+        "events/s", "cpu s", "events/cpu-s", "heap MB", "live MB", "gc s", "output rows");
     List<String> runnable = new ArrayList<>();
     for (String name : pipelines) {
       if (!format.equals(InputFormat.USERBEHAVIOR) && List.of("plain-java", "naive-beam", "native-flink").contains(name)) {
@@ -286,7 +286,8 @@ public final class Bench {
       Map<String, Long> rows = run.call();
       double seconds = (System.nanoTime() - start) / 1e9;
       double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
-      return new Result(name, runner, events, seconds, cpuSeconds, heap.peakUsedMb(), heap.peakLiveMb(), rows, warmup);
+      return new Result(name, runner, events, seconds, cpuSeconds, heap.peakUsedMb(), heap.peakLiveMb(),
+          heap.collectorSeconds(), rows, warmup);
     }
   }
 
@@ -321,9 +322,10 @@ public final class Bench {
   }
 
   void print(Result r) {
-    out.printf(Locale.ROOT, "%-13s %-12s %,12d %9.1f %,12.0f %9.1f %,12.0f %8d %8d  %s%s%n", r.pipeline(), r.runner(),
-        r.events(), r.seconds(), r.eventsPerSecond(), r.cpuSeconds(), r.events() / Math.max(1e-9, r.cpuSeconds()),
-        r.peakHeapMb(), r.peakLiveMb(), r.rows(), r.warmup() ? "  (warm-up)" : "");
+    out.printf(Locale.ROOT, "%-13s %-12s %,12d %9.1f %,12.0f %9.1f %,12.0f %8d %8d %7.1f  %s%s%n", r.pipeline(),
+        r.runner(), r.events(), r.seconds(), r.eventsPerSecond(), r.cpuSeconds(),
+        r.events() / Math.max(1e-9, r.cpuSeconds()), r.peakHeapMb(), r.peakLiveMb(), r.gcSeconds(), r.rows(),
+        r.warmup() ? "  (warm-up)" : "");
     out.flush();
   }
 
@@ -340,6 +342,7 @@ public final class Bench {
     n.put("peakHeapMb", r.peakHeapMb());
     n.put("peakLiveHeapMb", r.peakLiveMb());
     n.put("liveHeapEverySeconds", liveHeapEverySeconds); // 0: peakLiveHeapMb is after the collector's own GCs
+    n.put("gcSeconds", Math.round(r.gcSeconds() * 1000) / 1000.0); // the forced collections included
     n.put("warmup", r.warmup());
     n.put("cores", Runtime.getRuntime().availableProcessors());
     n.put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20);

@@ -40,12 +40,15 @@ final class HeapSampler implements AutoCloseable {
   private final NotificationListener onFullCollection = this::onCollection;
   /** JVM uptime once the collection before the run was over: later collections are the run's. */
   private final long startUptimeMillis;
+  /** The collectors' accumulated time once the collection before the run was over. */
+  private final long startCollectorMillis;
 
   /** @param liveSetEverySeconds seconds between forced full collections; 0 for none */
   HeapSampler(int liveSetEverySeconds) {
     forceEveryNanos = liveSetEverySeconds * 1_000_000_000L;
     System.gc(); // what an earlier run left behind is not this run's
     startUptimeMillis = ManagementFactory.getRuntimeMXBean().getUptime();
+    startCollectorMillis = collectorMillis();
     if (forceEveryNanos > 0) {
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
         if (gc instanceof NotificationEmitter emitter) {
@@ -105,6 +108,23 @@ final class HeapSampler implements AutoCloseable {
     synchronized (this) {
       peakLive = Math.max(peakLive, live);
     }
+  }
+
+  /**
+   * Seconds the collectors spent collecting since the run began (G1: its pauses, the forced full
+   * collections included): whether a heap was big enough shows here first, as time, before it shows as
+   * an OutOfMemoryError.
+   */
+  double collectorSeconds() {
+    return (collectorMillis() - startCollectorMillis) / 1e3;
+  }
+
+  private static long collectorMillis() {
+    long millis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return millis;
   }
 
   long peakUsedMb() {

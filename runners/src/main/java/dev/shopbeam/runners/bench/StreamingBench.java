@@ -58,7 +58,7 @@ final class StreamingBench {
         return Map.of();
       });
       return new Bench.Result(r.pipeline(), r.runner(), r.events(), r.seconds(), r.cpuSeconds(), r.peakHeapMb(), r.peakLiveMb(),
-          publishedPerTopic(kafka), r.warmup());
+          r.gcSeconds(), publishedPerTopic(kafka), r.warmup());
     } finally {
       deleteRecursively(dataDir);
     }

@@ -2,10 +2,13 @@ package dev.shopbeam.runners.bench;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.aMapWithSize;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +48,9 @@ class BenchTest {
       runs.put(run.get("pipeline").asText(), run);
       assertThat(line, run.get("events").asLong(), is(20_000L));
       assertThat(line, run.get("eventsPerSecond").asLong(), greaterThan(0L));
+      assertThat(line, run.has("gcSeconds"), is(true));
+      assertThat(line, run.get("gcSeconds").asDouble(),
+          both(greaterThanOrEqualTo(0.0)).and(lessThanOrEqualTo(run.get("seconds").asDouble())));
     }
     assertThat(runs, aMapWithSize(5));
     long hotItems = runs.get("hot-items").get("rows").get("hot_items").asLong();
