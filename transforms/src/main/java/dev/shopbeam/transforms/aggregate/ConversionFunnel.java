@@ -20,10 +20,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.Never;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -38,11 +38,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * the late pane (discarding). One combine keeps each firing's row exact: the whole window so far.
  *
  * <p>Bounded input under a trigger without early firings fires each window once (it has no late data),
- * so there the users are split by
- * a hash of their id into {@value #USER_SHARDS} shards, each shard's users counted per mask by the same
- * combine, and the shards' counts added: exact, since each user is in one shard. Why: a sorting runner
- * moves a combine's accumulator through its sort buffers as one record, and one map of every user of a
- * window outgrows them (Flink's batch runtime fails with "Record too large") as a shop grows.
+ * so there the users are split by a hash of their id into {@value #USER_SHARDS} shards, each shard's
+ * users counted per mask by the same combine, and the shards' counts added: exact, since each user is
+ * in one shard. Why: a sorting runner moves a combine's accumulator through its sort buffers as one
+ * record, and one map of every user of a window outgrows them (Flink's batch runtime fails with
+ * "Record too large") as a shop grows.
  */
 public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent>, PCollection<FunnelStats>> {
   static final int VIEWED = 1;
