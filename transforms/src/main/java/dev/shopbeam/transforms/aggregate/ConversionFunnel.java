@@ -18,7 +18,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
@@ -26,7 +25,6 @@ import org.apache.beam.sdk.transforms.windowing.Never;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The conversion funnel per window over known users: who viewed, carted, bought, and who went from
@@ -38,18 +36,15 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * the late pane (discarding). One combine keeps each firing's row exact: the whole window so far.
  *
  * <p>Bounded input under a trigger without early firings fires each window once (it has no late data),
- * so there the users are split by a hash of their id into {@value #USER_SHARDS} shards, each shard's
- * users counted per mask by the same combine, and the shards' counts added: exact, since each user is
- * in one shard. Why: a sorting runner moves a combine's accumulator through its sort buffers as one
- * record, and one map of every user of a window outgrows them (Flink's batch runtime fails with
- * "Record too large") as a shop grows.
+ * so there it is two combines after all: each user's steps per window, then the users per mask, as item
+ * features count them per item. Why: a sorting runner moves a combine's accumulator through its sort
+ * buffers as one record, and one map of every user of a window outgrows them (Flink's batch runtime
+ * fails with "Record too large") as a shop grows.
  */
 public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent>, PCollection<FunnelStats>> {
   static final int VIEWED = 1;
   static final int CARTED = 2;
   static final int BOUGHT = 4;
-  /** Shards of a bounded input's users: each shard's map of users is one record of a sort. */
-  static final int USER_SHARDS = 64;
 
   @Override
   public PCollection<FunnelStats> expand(PCollection<CommerceEvent> events) {
@@ -59,12 +54,9 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
     PCollection<long[]> usersPerMask;
     if (firesOncePerWindow(events)) {
       usersPerMask = steps
-          .apply("Shard by user", WithKeys.of((KV<String, Integer> s) -> shardOf(s.getKey()))
-              .withKeyType(TypeDescriptors.integers()))
-          .setCoder(KvCoder.of(VarIntCoder.of(), steps.getCoder()))
-          .apply("Users' steps per shard and window", Combine.perKey(new StepsPerUserFn()))
-          .apply("Shard counts", Values.create())
-          .apply("Users per mask", Combine.globally(new AddCountsFn()).withoutDefaults());
+          .apply("Steps per user and window", Combine.perKey(ConversionFunnel::union))
+          .apply("Users' masks", Values.create())
+          .apply("Users per mask", Combine.globally(new UsersPerMaskFn()).withoutDefaults());
     } else {
       usersPerMask = steps.apply("Users' steps per window", Combine.globally(new StepsPerUserFn()).withoutDefaults());
     }
@@ -84,48 +76,51 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
         || (t instanceof AfterWatermark.AfterWatermarkEarlyAndLate el && el.getEarlyTrigger() instanceof Never.NeverTrigger);
   }
 
-  /** A user's shard: the id's hash, mixed so that similar ids spread. */
-  static int shardOf(String userId) {
-    int h = userId.hashCode() * 0x9E3779B9;
-    return (h ^ (h >>> 16)) & (USER_SHARDS - 1);
+  /** The steps of several events together: the union of their masks. */
+  public static int union(Iterable<Integer> masks) {
+    int m = 0;
+    for (int x : masks) {
+      m |= x;
+    }
+    return m;
   }
 
-  /** Adds users-per-mask counts (of disjoint sets of users). */
-  static final class AddCountsFn extends Combine.CombineFn<long[], long[], long[]> {
+  /** Users per step mask (index = mask, 0..7), from each user's mask. */
+  public static final class UsersPerMaskFn extends Combine.CombineFn<Integer, long[], long[]> {
     @Override
     public long[] createAccumulator() {
       return new long[8];
     }
 
     @Override
-    public long[] addInput(long[] sum, long[] counts) {
-      for (int m = 0; m < 8; m++) {
-        sum[m] += counts[m];
+    public long[] addInput(long[] acc, Integer mask) {
+      acc[mask]++;
+      return acc;
+    }
+
+    @Override
+    public long[] mergeAccumulators(Iterable<long[]> accs) {
+      long[] sum = new long[8];
+      for (long[] a : accs) {
+        for (int i = 0; i < 8; i++) {
+          sum[i] += a[i];
+        }
       }
       return sum;
     }
 
     @Override
-    public long[] mergeAccumulators(Iterable<long[]> sums) {
-      long[] merged = createAccumulator();
-      for (long[] s : sums) {
-        addInput(merged, s);
-      }
-      return merged;
+    public long[] extractOutput(long[] acc) {
+      return acc;
     }
 
     @Override
-    public long[] extractOutput(long[] sum) {
-      return sum;
-    }
-
-    @Override
-    public Coder<long[]> getAccumulatorCoder(CoderRegistry r, Coder<long[]> c) {
+    public Coder<long[]> getAccumulatorCoder(CoderRegistry r, Coder<Integer> in) {
       return LongArrayCoder.INSTANCE;
     }
 
     @Override
-    public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<long[]> c) {
+    public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<Integer> in) {
       return LongArrayCoder.INSTANCE;
     }
   }

@@ -4,7 +4,6 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.transforms.Coders;
-import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.transforms.SumPerBundleFn;
 import dev.shopbeam.transforms.aggregate.ConversionFunnel;
 import java.io.DataInputStream;
@@ -51,16 +50,10 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     PCollection<KV<String, long[]>> usersPerMask = events
         .apply("Steps of each user on each item", ParDo.of(new StepFn()))
         .setCoder(KvCoder.of(itemUser, VarIntCoder.of()))
-        .apply("Steps per item and user", Combine.perKey((Iterable<Integer> ms) -> {
-          int m = 0;
-          for (int x : ms) {
-            m |= x;
-          }
-          return m;
-        }))
+        .apply("Steps per item and user", Combine.perKey(ConversionFunnel::union))
         .apply("By item", ParDo.of(new MaskByItemFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
-        .apply("Users per mask", Combine.perKey(new UsersPerMaskFn()));
+        .apply("Users per mask", Combine.perKey(new ConversionFunnel.UsersPerMaskFn()));
     // Bounded input in one window: each bundle adds up its items' totals in memory (a few thousand
     // items, not every event, go to the combine).
     PCollection<KV<String, Totals>> totals = SumPerBundleFn.applies(events)
@@ -104,46 +97,6 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     @ProcessElement
     public void process(@Element KV<KV<String, String>, Integer> m, OutputReceiver<KV<String, Integer>> out) {
       out.output(KV.of(m.getKey().getKey(), m.getValue()));
-    }
-  }
-
-  /** Users per step mask (index = mask, 0..7). */
-  static final class UsersPerMaskFn extends Combine.CombineFn<Integer, long[], long[]> {
-    @Override
-    public long[] createAccumulator() {
-      return new long[8];
-    }
-
-    @Override
-    public long[] addInput(long[] acc, Integer mask) {
-      acc[mask]++;
-      return acc;
-    }
-
-    @Override
-    public long[] mergeAccumulators(Iterable<long[]> accs) {
-      long[] sum = new long[8];
-      for (long[] a : accs) {
-        for (int i = 0; i < 8; i++) {
-          sum[i] += a[i];
-        }
-      }
-      return sum;
-    }
-
-    @Override
-    public long[] extractOutput(long[] acc) {
-      return acc;
-    }
-
-    @Override
-    public Coder<long[]> getAccumulatorCoder(CoderRegistry r, Coder<Integer> in) {
-      return LongArrayCoder.INSTANCE;
-    }
-
-    @Override
-    public Coder<long[]> getDefaultOutputCoder(CoderRegistry r, Coder<Integer> in) {
-      return LongArrayCoder.INSTANCE;
     }
   }
 

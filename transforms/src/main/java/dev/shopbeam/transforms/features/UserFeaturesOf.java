@@ -311,18 +311,6 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
       java.util.Arrays.sort(all.monetary);
       return all;
     }
-
-    RankColumns sorted() {
-      RankColumns s = new RankColumns(0);
-      s.lastEvent = java.util.Arrays.copyOf(lastEvent, size);
-      s.frequency = java.util.Arrays.copyOf(frequency, size);
-      s.monetary = java.util.Arrays.copyOf(monetary, size);
-      s.size = size;
-      java.util.Arrays.sort(s.lastEvent);
-      java.util.Arrays.sort(s.frequency);
-      java.util.Arrays.sort(s.monetary);
-      return s;
-    }
   }
 
   /**
@@ -401,7 +389,7 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
       for (UserFeatures u : users) {
         columns.add(u.getLastEvent().toEpochMilli(), u.getFrequency(), u.getMonetary());
       }
-      RankColumns sorted = columns.sorted();
+      RankColumns sorted = RankColumns.mergedSorted(List.of(columns));
       for (UserFeatures u : users) {
         out.output(ScoreFn.scored(u, asOf, sorted, window));
       }
