@@ -81,8 +81,13 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
     private byte[] buf = new byte[256];
     private int size;
 
-    void reset() {
+    public void reset() {
       size = 0;
+    }
+
+    /** What was written since the last {@link #reset}, to {@code out} in one call. */
+    public void writeTo(OutputStream out) throws IOException {
+      out.write(buf, 0, size);
     }
 
     private void ensure(int more) {

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import dev.shopbeam.transforms.CompactRecordCoder;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -25,9 +26,17 @@ import org.apache.beam.sdk.util.VarInt;
  * norm travels in the same row so that the cosine's first norm needs no join of its own.
  */
 public final class CoOccurrences {
-  /** Partner item -> {dot product, co-users}. Co-users are counted in a double: exact up to 2^53. */
-  private final HashMap<String, double[]> partners;
+  /**
+   * Partner item -> {dot product, co-users}. Co-users are counted in a double: exact up to 2^53. Null
+   * while the row is packed: a row made whole at once ({@link #packed}) keeps its partners in arrays
+   * until something adds to it or reads it as a map, because most such rows are only encoded.
+   */
+  private HashMap<String, double[]> partners;
   private double normSquared;
+  private String[] packedIds;
+  private double[] packedDots;
+  private long[] packedCoUsers;
+  private int packedSize;
 
   public CoOccurrences() {
     this(new HashMap<>(), 0);
@@ -36,6 +45,30 @@ public final class CoOccurrences {
   private CoOccurrences(HashMap<String, double[]> partners, double normSquared) {
     this.partners = partners;
     this.normSquared = normSquared;
+  }
+
+  /** A row of {@code n} distinct partners with their sums, as given (the arrays are kept, not copied). */
+  static CoOccurrences packed(double normSquared, String[] ids, double[] dots, long[] coUsers, int n) {
+    CoOccurrences row = new CoOccurrences(null, normSquared);
+    row.packedIds = ids;
+    row.packedDots = dots;
+    row.packedCoUsers = coUsers;
+    row.packedSize = n;
+    return row;
+  }
+
+  private HashMap<String, double[]> map() {
+    if (partners == null) {
+      partners = new HashMap<>(Math.max(4, packedSize * 4 / 3 + 1));
+      for (int k = 0; k < packedSize; k++) {
+        partners.put(packedIds[k], new double[] {packedDots[k], packedCoUsers[k]});
+      }
+      packedIds = null;
+      packedDots = null;
+      packedCoUsers = null;
+      packedSize = 0;
+    }
+    return partners;
   }
 
   /** Adds a user's squared strength on the item itself. */
@@ -51,9 +84,10 @@ public final class CoOccurrences {
 
   /** Adds {@code coUsers} users whose strengths on the two items multiply to {@code dot} in sum. */
   public CoOccurrences add(String partner, double dot, long coUsers) {
-    double[] sums = partners.get(partner);
+    HashMap<String, double[]> map = map();
+    double[] sums = map.get(partner);
     if (sums == null) {
-      partners.put(partner, new double[] {dot, coUsers});
+      map.put(partner, new double[] {dot, coUsers});
     } else {
       sums[0] += dot;
       sums[1] += coUsers;
@@ -63,17 +97,23 @@ public final class CoOccurrences {
 
   public CoOccurrences addAll(CoOccurrences other) {
     normSquared += other.normSquared;
-    other.partners.forEach((partner, sums) -> add(partner, sums[0], (long) sums[1]));
+    if (other.partners == null) {
+      for (int k = 0; k < other.packedSize; k++) {
+        add(other.packedIds[k], other.packedDots[k], other.packedCoUsers[k]);
+      }
+    } else {
+      other.partners.forEach((partner, sums) -> add(partner, sums[0], (long) sums[1]));
+    }
     return this;
   }
 
   public int size() {
-    return partners.size();
+    return partners == null ? packedSize : partners.size();
   }
 
   /** Partner -> {dot product, co-users}; read only. */
   public Map<String, double[]> partners() {
-    return Collections.unmodifiableMap(partners);
+    return Collections.unmodifiableMap(map());
   }
 
   @Override
@@ -81,11 +121,11 @@ public final class CoOccurrences {
     if (!(o instanceof CoOccurrences)) {
       return false;
     }
-    Map<String, double[]> other = ((CoOccurrences) o).partners;
-    if (Double.compare(normSquared, ((CoOccurrences) o).normSquared) != 0 || other.size() != partners.size()) {
+    Map<String, double[]> other = ((CoOccurrences) o).map();
+    if (Double.compare(normSquared, ((CoOccurrences) o).normSquared) != 0 || other.size() != map().size()) {
       return false;
     }
-    for (Map.Entry<String, double[]> e : partners.entrySet()) {
+    for (Map.Entry<String, double[]> e : map().entrySet()) {
       double[] o2 = other.get(e.getKey());
       if (o2 == null || !java.util.Arrays.equals(e.getValue(), o2)) {
         return false;
@@ -96,13 +136,13 @@ public final class CoOccurrences {
 
   @Override
   public int hashCode() {
-    return partners.keySet().hashCode();
+    return map().keySet().hashCode();
   }
 
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("{|x|^2=").append(normSquared);
-    partners.forEach((p, v) -> s.append(", ").append(p).append('=')
+    map().forEach((p, v) -> s.append(", ").append(p).append('=')
         .append(v[0]).append('/').append((long) v[1]));
     return s.append('}').toString();
   }
@@ -114,16 +154,30 @@ public final class CoOccurrences {
 
     private RowCoder() {}
 
+    /** A row is written whole into this buffer and handed to the stream in one call (see CompactRecordCoder). */
+    private static final ThreadLocal<CompactRecordCoder.Writer> ROWS = ThreadLocal.withInitial(CompactRecordCoder.Writer::new);
+
     @Override
     public void encode(CoOccurrences row, OutputStream out) throws IOException {
-      byte[] bits = new byte[8];
-      KeyedRows.writeDouble(out, row.normSquared, bits);
-      VarInt.encode(row.partners.size(), out);
-      for (Map.Entry<String, double[]> e : row.partners.entrySet()) {
-        IDS.encode(e.getKey(), out);
-        KeyedRows.writeDouble(out, e.getValue()[0], bits);
-        VarInt.encode((long) e.getValue()[1], out);
+      // The bytes of StringUtf8Coder (nested: varint length, UTF-8), big-endian doubles and VarInt.
+      CompactRecordCoder.Writer w = ROWS.get();
+      w.reset();
+      w.writeDouble(row.normSquared);
+      w.writeVarLong(row.size());
+      if (row.partners == null) {
+        for (int k = 0; k < row.packedSize; k++) {
+          w.writeString(row.packedIds[k]);
+          w.writeDouble(row.packedDots[k]);
+          w.writeVarLong(row.packedCoUsers[k]);
+        }
+      } else {
+        for (Map.Entry<String, double[]> e : row.partners.entrySet()) {
+          w.writeString(e.getKey());
+          w.writeDouble(e.getValue()[0]);
+          w.writeVarLong((long) e.getValue()[1]);
+        }
       }
+      w.writeTo(out);
     }
 
     @Override

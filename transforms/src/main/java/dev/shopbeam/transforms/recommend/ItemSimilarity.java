@@ -79,7 +79,8 @@ public abstract class ItemSimilarity
 
   @Override
   public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(PCollection<CommerceEvent> events) {
-    return histories(strengths(events, weights())).apply("From histories", fromHistories(MAX_NEIGHBOURS_HELD));
+    return histories(strengths(events, weights()))
+        .apply("From histories", fromHistories(MAX_NEIGHBOURS_HELD, MAX_PAIRS_HELD));
   }
 
   /** Each user's items with their strengths: {@code strengths} grouped by user. */
@@ -88,14 +89,17 @@ public abstract class ItemSimilarity
     return strengths.apply("Histories", GroupByKey.create());
   }
 
-  /** The similarity table's rows from users' {@link #histories}, holding at most {@code maxNeighboursHeld} neighbours per bundle. */
+  /**
+   * The similarity table's rows from users' {@link #histories}, holding at most {@code maxNeighboursHeld}
+   * neighbours and {@code maxPairsHeld} co-occurring pairs per bundle.
+   */
   PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
-      PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories(int maxNeighboursHeld) {
+      PCollection<dev.shopbeam.schemas.ItemSimilarity>> fromHistories(int maxNeighboursHeld, int maxPairsHeld) {
     return new PTransform<>() {
       @Override
       public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(
           PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
-        return similarityOf(histories, maxNeighboursHeld);
+        return similarityOf(histories, maxNeighboursHeld, maxPairsHeld);
       }
     };
   }
@@ -112,7 +116,7 @@ public abstract class ItemSimilarity
       @Override
       public PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> expand(
           PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
-        return nearestOf(histories, MAX_NEIGHBOURS_HELD);
+        return nearestOf(histories, MAX_NEIGHBOURS_HELD, MAX_PAIRS_HELD);
       }
     };
   }
@@ -126,12 +130,14 @@ public abstract class ItemSimilarity
   }
 
   private PCollection<dev.shopbeam.schemas.ItemSimilarity> similarityOf(
-      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld) {
-    return ranked(nearestOf(histories, maxNeighboursHeld));
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld,
+      int maxPairsHeld) {
+    return ranked(nearestOf(histories, maxNeighboursHeld, maxPairsHeld));
   }
 
   private PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearestOf(
-      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld) {
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld,
+      int maxPairsHeld) {
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
     KvCoder<String, CoOccurrences> rowCoder = KvCoder.of(StringUtf8Coder.of(), CoOccurrences.RowCoder.INSTANCE);
 
@@ -139,8 +145,14 @@ public abstract class ItemSimilarity
     // then goes to the cosines as a side input, so a pair needs no second shuffle to meet the norm of b:
     // on Flink's batch runtime that shuffle (every supported pair as a row of its own, sorted and
     // combined by b) was a tenth of the whole batch pipeline.
+    // Bounded input in one window: each bundle sums its users' rows per pair before the shuffle, so
+    // the combine sorts one row per item and bundle instead of one per item and user.
+    DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, CoOccurrences>> rowsOfUsers =
+        SumPerBundleFn.applies(histories)
+            ? new RowsPerBundleFn(maxItemsPerUser(), maxPairsHeld)
+            : new HistoryFn(maxItemsPerUser());
     PCollection<KV<String, CoOccurrences>> rows = histories
-        .apply("Co-occurrence rows", ParDo.of(new HistoryFn(maxItemsPerUser())))
+        .apply("Co-occurrence rows", ParDo.of(rowsOfUsers))
         .setCoder(rowCoder)
         .apply("Norms, dot products and co-users", Combine.perKey(new CoOccurrences.Sum()));
     PCollectionView<Map<String, Double>> norms = rows
@@ -199,11 +211,25 @@ public abstract class ItemSimilarity
         long coUsers = (long) sums[1];
         Double normOfB = normsOfWindow.get(b);
         if (coUsers >= minCoUsers && normOfB != null) {
-          KV<Double, Long> cosineAndSupport = KV.of(sums[0] / normOfA / normOfB, coUsers);
-          neighbour(c, a, KV.of(b, cosineAndSupport));
-          neighbour(c, b, KV.of(a, cosineAndSupport));
+          double cosine = sums[0] / normOfA / normOfB;
+          boolean forA = mayBeNear(a, cosine);
+          boolean forB = mayBeNear(b, cosine);
+          if (forA || forB) {
+            KV<Double, Long> cosineAndSupport = KV.of(cosine, coUsers);
+            if (forA) {
+              neighbour(c, a, KV.of(b, cosineAndSupport));
+            }
+            if (forB) {
+              neighbour(c, b, KV.of(a, cosineAndSupport));
+            }
+          }
         }
       });
+    }
+
+    /** False only when a neighbour of {@code item} at {@code cosine} is certain not to be kept. */
+    boolean mayBeNear(String item, double cosine) {
+      return true;
     }
 
     /** Hands on one neighbour of {@code item}. */
@@ -240,6 +266,13 @@ public abstract class ItemSimilarity
     public void startBundle() {
       nearest = new java.util.HashMap<>();
       held = 0;
+    }
+
+    /** A full list keeps no neighbour less similar than its least (equal ones go to the tie-break). */
+    @Override
+    boolean mayBeNear(String item, double cosine) {
+      java.util.PriorityQueue<KV<String, KV<Double, Long>>> top = nearest.get(item);
+      return top == null || top.size() < n || Double.compare(cosine, top.peek().getValue().getKey()) >= 0;
     }
 
     @Override
@@ -343,6 +376,67 @@ public abstract class ItemSimilarity
         }
         out.output(KV.of(a.getKey(), row));
       }
+    }
+  }
+
+  /**
+   * Co-occurring pairs held per bundle by {@link RowsPerBundleFn}: at most about 32 bytes each (tables at
+   * most half full), so about 32 MB per worker; a bundle holding more hands its rows on and starts again.
+   */
+  static final int MAX_PAIRS_HELD = 1 << 20;
+
+  /**
+   * {@link HistoryFn} for bounded input in the global window: the rows of all users of a bundle summed
+   * per item and partner ({@link CoOccurrenceTable}), handed on when the bundle ends or holds
+   * {@code maxPairs} pairs. The downstream combine merges them as it merges single users' rows.
+   */
+  static final class RowsPerBundleFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, CoOccurrences>> {
+    private final int maxItems;
+    private final int maxPairs;
+    private transient CoOccurrenceTable table;
+
+    RowsPerBundleFn(int maxItems, int maxPairs) {
+      if (maxPairs < 1) {
+        throw new IllegalArgumentException("maxPairs must be at least 1, was " + maxPairs);
+      }
+      this.maxItems = maxItems;
+      this.maxPairs = maxPairs;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      table = new CoOccurrenceTable();
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> user,
+        OutputReceiver<KV<String, CoOccurrences>> out) {
+      // In id order, every later item is a partner b > a (a user's items are distinct).
+      List<KV<String, KV<Double, Long>>> items = recentFirst(user.getValue(), maxItems);
+      items.sort(Comparator.comparing(KV::getKey));
+      int n = items.size();
+      int[] numbers = new int[n];
+      double[] strengths = new double[n];
+      for (int i = 0; i < n; i++) {
+        numbers[i] = table.number(items.get(i).getKey());
+        strengths[i] = items.get(i).getValue().getKey();
+      }
+      for (int i = 0; i < n; i++) {
+        double wa = strengths[i];
+        table.addNormSquared(numbers[i], wa * wa);
+        for (int j = i + 1; j < n; j++) {
+          table.add(numbers[i], numbers[j], wa * strengths[j]);
+        }
+      }
+      if (table.pairs() >= maxPairs) {
+        table.drain((item, row) -> out.output(KV.of(item, row)));
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext c) {
+      table.drain((item, row) -> c.output(KV.of(item, row), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
+      table = null;
     }
   }
 

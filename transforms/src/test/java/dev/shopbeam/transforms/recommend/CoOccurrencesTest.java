@@ -32,6 +32,26 @@ class CoOccurrencesTest {
     assertEquals(0.3, back.normSquared());
   }
 
+  /** A packed row (as a bundle's table hands rows on) is the same row as one built by adding. */
+  @Test
+  void packedRowsAreRowsLikeAnyOther() throws Exception {
+    CoOccurrences added = new CoOccurrences().add("b", 12.0, 3).add("c", 0.5, 1).addNormSquared(9);
+    CoOccurrences packed = CoOccurrences.packed(9, new String[] {"c", "b"}, new double[] {0.5, 12.0},
+        new long[] {1, 3}, 2);
+    assertEquals(2, packed.size());
+    assertEquals(added, CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, packed));
+    for (Coder.Context context : List.of(Coder.Context.OUTER, Coder.Context.NESTED)) {
+      CoderProperties.coderDecodeEncodeEqualInContext(CoOccurrences.RowCoder.INSTANCE, context,
+          CoOccurrences.packed(9, new String[] {"c", "b"}, new double[] {0.5, 12.0}, new long[] {1, 3}, 2));
+    }
+    CoOccurrences sum = new CoOccurrences().addAll(packed).addAll(packed);
+    assertArrayEquals(new double[] {24.0, 6}, sum.partners().get("b"));
+    assertEquals(18, sum.normSquared());
+    packed.add("d", 1, 1);
+    assertEquals(3, packed.size());
+    assertArrayEquals(new double[] {0.5, 1}, packed.partners().get("c"));
+  }
+
   /**
    * Rows of random users, summed by the combiner in random splits (as runners pre-combine and then
    * merge), equal the sums of the same products kept one pair at a time.

@@ -54,10 +54,20 @@ class ItemSimilarityTest {
   /** A bundle that holds more neighbours than allowed hands them on and starts again: same rows. */
   @Test
   void matchesTheModelWhenABundleHandsOnItsNeighboursEarly(TestPipeline p) {
+    matchesTheModelHolding(p, 7, ItemSimilarity.MAX_PAIRS_HELD);
+  }
+
+  /** A bundle that holds more co-occurring pairs than allowed hands its rows on and starts again: same rows. */
+  @Test
+  void matchesTheModelWhenABundleHandsOnItsPairsEarly(TestPipeline p) {
+    matchesTheModelHolding(p, ItemSimilarity.MAX_NEIGHBOURS_HELD, 5);
+  }
+
+  private static void matchesTheModelHolding(TestPipeline p, int maxNeighboursHeld, int maxPairsHeld) {
     ItemSimilarity similarity = ItemSimilarity.of(WEIGHTS, 100, 1, 3);
     PAssert.that(asText(ItemSimilarity.histories(ItemSimilarity.strengths(
                 p.apply(Create.of(SHOP).withCoder(Coders.events())), WEIGHTS))
-            .apply(similarity.fromHistories(7))))
+            .apply(similarity.fromHistories(maxNeighboursHeld, maxPairsHeld))))
         .containsInAnyOrder(asText(RecommendModel.itemSimilarity(SHOP, WEIGHTS, 100, 1, 3)));
     p.run().waitUntilFinish();
   }
