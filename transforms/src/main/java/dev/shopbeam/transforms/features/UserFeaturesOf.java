@@ -5,6 +5,7 @@ import dev.shopbeam.schemas.CategoryShare;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import dev.shopbeam.transforms.ToList;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,7 @@ import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -96,8 +98,11 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
   @Override
   public PCollection<UserFeatures> expand(PCollection<CommerceEvent> events) {
     // Recency is measured to the last event of the input (or window), guests' included.
+    // Bounded input in one window: one latest time per bundle, not every event's, goes to the combine
+    // (which on Flink's batch runtime sorts all its inputs under the one key).
     PCollection<Long> lastEventTime = events
-        .apply("Event times", ParDo.of(new EventTimeFn())).setCoder(VarLongCoder.of())
+        .apply("Event times", ParDo.of(SumPerBundleFn.applies(events) ? new LatestPerBundleFn() : new EventTimeFn()))
+        .setCoder(VarLongCoder.of())
         .apply("Last event time", Combine.globally(Max.ofLongs()).withoutDefaults());
     PCollection<UserFeatures> users = events
         .apply("Key by user", ParDo.of(new ByUserFn()))
@@ -140,6 +145,31 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     @ProcessElement
     public void process(@Element CommerceEvent e, OutputReceiver<Long> out) {
       out.output(e.getEventTime().toEpochMilli());
+    }
+  }
+
+  /** The latest event time of each bundle, for bounded input in the global window. */
+  static final class LatestPerBundleFn extends DoFn<CommerceEvent, Long> {
+    private transient long latest;
+    private transient boolean any;
+
+    @StartBundle
+    public void startBundle() {
+      latest = Long.MIN_VALUE;
+      any = false;
+    }
+
+    @ProcessElement
+    public void process(@Element CommerceEvent e) {
+      latest = Math.max(latest, e.getEventTime().toEpochMilli());
+      any = true;
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext c) {
+      if (any) {
+        c.output(latest, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
     }
   }
 
