@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -256,7 +257,24 @@ public final class PipelineLauncher {
   }
 
   public static Optional<String> runnerOf(String[] args) {
-    return valueOf(args, "runner");
+    return valueOf(args, "runner").map(PipelineLauncher::runnerName);
+  }
+
+  /**
+   * Beam's own runners under their class's simple name however {@code --runner} named them: Beam takes
+   * the simple or the full class name, in any case, with or without "Runner" ({@code --runner=flink}
+   * runs Flink), and our defaults for a runner must follow it there. Any other runner as given.
+   */
+  static String runnerName(String given) {
+    String simple = given.startsWith("org.apache.beam.runners.") ? given.substring(given.lastIndexOf('.') + 1) : given;
+    String key = simple.toLowerCase(Locale.ROOT);
+    key = key.endsWith("runner") ? key : key + "runner";
+    for (String known : List.of("DirectRunner", "FlinkRunner", "SparkRunner")) {
+      if (known.toLowerCase(Locale.ROOT).equals(key)) {
+        return known;
+      }
+    }
+    return given;
   }
 
   public static boolean isSpark(String runner) {

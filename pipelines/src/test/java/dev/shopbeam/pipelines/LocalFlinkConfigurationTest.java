@@ -41,6 +41,30 @@ class LocalFlinkConfigurationTest {
   }
 
   @Test
+  void everyNameBeamTakesForARunnerGetsThatRunnersSettings() throws IOException {
+    // Beam runs Flink for --runner=flink too; the settings above went missing for such a name once
+    // (every sort spilled, the Online Retail year failed on a 1 MiB line batch).
+    for (String given : List.of("FlinkRunner", "flink", "Flink", "FLINKRUNNER",
+        "org.apache.beam.runners.flink.FlinkRunner")) {
+      String[] args = {"--runner=" + given};
+      assertThat(given, PipelineLauncher.runnerOf(args), is(Optional.of("FlinkRunner")));
+      String[] out = PipelineLauncher.withDefaults(args);
+      assertThat(given, confOf(out, "flink-conf.yaml"), containsString("taskmanager.memory.managed.size: "));
+      assertThat(given, Arrays.asList(out).contains("--objectReuse=true"), is(true));
+    }
+    for (String given : List.of("spark", "SparkRunner", "org.apache.beam.runners.spark.SparkRunner")) {
+      assertThat(given, PipelineLauncher.isSpark(PipelineLauncher.runnerOf(new String[] {"--runner=" + given}).get()),
+          is(true));
+    }
+    for (String given : List.of("direct", "DirectRunner")) {
+      assertThat(given, PipelineLauncher.runnerOf(new String[] {"--runner=" + given}), is(Optional.of("DirectRunner")));
+    }
+    // Someone else's runner keeps its name.
+    assertThat(PipelineLauncher.runnerOf(new String[] {"--runner=com.example.FlinkRunner"}),
+        is(Optional.of("com.example.FlinkRunner")));
+  }
+
+  @Test
   void aUsersOwnSettingsAreKeptAndTheirManagedMemoryWins() throws IOException {
     Files.writeString(dir.resolve("flink-conf.yaml"),
         "# taskmanager.memory.managed.size: 1g (commented out: not a setting)\n"
