@@ -70,6 +70,41 @@ public final class CommerceEventCoder extends CompactRecordCoder<CommerceEvent> 
   }
 
   @Override
+  protected boolean hold(CommerceEvent e, Object[] held) {
+    held[0] = e.getEventId();
+    held[1] = e.getUserId();
+    held[2] = e.getSessionId();
+    held[3] = e.getItemId();
+    held[4] = e.getCategoryId();
+    held[5] = e.getBehavior();
+    held[6] = e.getQuantity();
+    held[7] = e.getUnitPrice();
+    held[8] = e.getCurrency();
+    held[9] = e.getCountry();
+    held[10] = e.getEventTime();
+    held[11] = e.getIngestTime();
+    held[12] = e.getSource();
+    return true;
+  }
+
+  @Override
+  protected boolean sameAsHeld(CommerceEvent e, Object[] held) {
+    return held[0] == e.getEventId()
+        && held[1] == e.getUserId()
+        && held[2] == e.getSessionId()
+        && held[3] == e.getItemId()
+        && held[4] == e.getCategoryId()
+        && held[5] == e.getBehavior()
+        && (Integer) held[6] == e.getQuantity()
+        && held[7] == e.getUnitPrice()
+        && held[8] == e.getCurrency()
+        && held[9] == e.getCountry()
+        && held[10] == e.getEventTime()
+        && held[11] == e.getIngestTime()
+        && held[12] == e.getSource();
+  }
+
+  @Override
   protected CommerceEvent read(Reader r) throws IOException {
     int present = r.readByte();
     CommerceEvent e = new CommerceEvent();

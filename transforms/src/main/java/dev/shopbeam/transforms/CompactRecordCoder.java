@@ -19,6 +19,12 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * virtual call per byte, and Avro's generic writer walked the schema per field. Same bytes for the
  * same record (deterministic), self-delimiting in nested contexts.
  *
+ * <p>A coder may remember the fields of the record its thread encoded last ({@link #hold}) and hand the
+ * same bytes again while they are unchanged ({@link #sameAsHeld}): Flink's batch runtime encodes an
+ * element once for each consumer of its step, and the clean events have a dozen. Fields are compared by
+ * reference, and each is an immutable value (strings, instants, decimals), so a record that was changed
+ * in between (even the same object, which Beam forbids but some user code does) is encoded afresh.
+ *
  * <p>Only for in-flight elements and state: files and Kafka topics keep Avro and JSON.
  */
 public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
@@ -29,14 +35,32 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
 
   protected abstract T read(Reader r) throws IOException;
 
+  /**
+   * Keeps in {@code held} what {@link #sameAsHeld} needs to tell that {@code value} is unchanged, and says
+   * whether it did; by default nothing is kept, and every record is encoded afresh.
+   */
+  protected boolean hold(T value, Object[] held) {
+    return false;
+  }
+
+  /** Whether {@code value} would be written exactly as the record {@link #hold} kept in {@code held} was. */
+  protected boolean sameAsHeld(T value, Object[] held) {
+    return false;
+  }
+
   @Override
   public final void encode(T value, OutputStream out) throws IOException {
     if (value == null) {
       throw new IOException(getClass().getSimpleName() + " cannot encode null");
     }
     Writer body = WRITERS.get();
-    body.reset();
-    write(value, body);
+    if (body.heldBy != this || !sameAsHeld(value, body.held)) {
+      body.reset();
+      write(value, body);
+      if (hold(value, body.held)) {
+        body.heldBy = this;
+      }
+    }
     Writer.writeVarLongTo(out, body.size);
     out.write(body.buf, 0, body.size);
   }
@@ -80,9 +104,13 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
   public static final class Writer {
     private byte[] buf = new byte[256];
     private int size;
+    // The coder whose record the buffer holds, and that record's fields (see hold); null: none.
+    private CompactRecordCoder<?> heldBy;
+    private final Object[] held = new Object[16];
 
     public void reset() {
       size = 0;
+      heldBy = null;
     }
 
     /** What was written since the last {@link #reset}, to {@code out} in one call. */
@@ -252,7 +280,23 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
 
     public BigDecimal readDecimal() throws IOException {
       int scale = (int) readZigZag();
-      return new BigDecimal(new BigInteger(readBytes()), scale);
+      int len = readLength();
+      if (len == 0) {
+        throw new IOException("corrupt record: a decimal without digits");
+      }
+      if (len <= 8) {
+        // Every price fits a long: no BigInteger to build (Flink decodes each event once per step that
+        // reads it). The first byte carries the sign.
+        long unscaled = buf[pos];
+        for (int i = 1; i < len; i++) {
+          unscaled = (unscaled << 8) | (buf[pos + i] & 0xFF);
+        }
+        pos += len;
+        return BigDecimal.valueOf(unscaled, scale);
+      }
+      BigInteger unscaled = new BigInteger(buf, pos, len);
+      pos += len;
+      return new BigDecimal(unscaled, scale);
     }
 
     static long readVarLongFrom(InputStream in) throws IOException {
