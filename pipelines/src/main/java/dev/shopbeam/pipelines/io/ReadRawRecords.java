@@ -101,8 +101,14 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
         .setCoder(Coders.rawRecords());
   }
 
-  /** Lines of a compressed file are spread in batches of about this many bytes. */
-  public static final long BATCH_BYTES = 1L << 20;
+  /**
+   * Lines of a compressed file are spread in batches of about this many bytes. Flink's batch runtime
+   * sorts each batch as one record, and a record must fit one sort buffer, sized from the managed
+   * memory each sort gets: 1 MiB batches failed ("The record exceeds the maximum size of a sort
+   * buffer", 458,752 bytes) with Flink's local default of 128 MB for the whole job, as a cluster's
+   * task slot shared out over this job's hundred-odd sorts could give too.
+   */
+  public static final long BATCH_BYTES = 256L << 10;
 
   /**
    * Uncompressed files are read in byte ranges of about this size, each starting at a line, in
