@@ -41,23 +41,28 @@ public abstract class CommerceAnalytics extends PTransform<PCollection<CommerceE
   @Override
   public AnalyticsTables expand(PCollection<CommerceEvent> events) {
     PCollectionTuple out = PCollectionTuple.empty(events.getPipeline());
-    if (tables().contains(Table.ITEM_STATS) || tables().contains(Table.CATEGORY_STATS)
-        || tables().contains(Table.FUNNEL)) {
-      PCollection<CommerceEvent> windowed =
-          events.apply("Stats window (" + statsWindow().describe() + ")", statsWindow().<CommerceEvent>window());
-      if (tables().contains(Table.ITEM_STATS)) {
-        out = out.and(AnalyticsTables.ITEM_STATS, windowed.apply("Item stats", StatsPerWindow.perItem()));
-      }
-      if (tables().contains(Table.CATEGORY_STATS)) {
-        out = out.and(AnalyticsTables.CATEGORY_STATS, windowed.apply("Category stats", StatsPerWindow.perCategory()));
-      }
-      if (tables().contains(Table.FUNNEL)) {
-        out = out.and(AnalyticsTables.FUNNEL, windowed.apply("Funnel", new ConversionFunnel()));
-      }
+    // Each table assigns the stats window itself rather than all three reading one windowed collection:
+    // the assignment is a map that every runner fuses into its reader, while a collection read by
+    // several steps is one that Beam's Spark runner keeps in memory as objects, whose size Spark
+    // estimates by walking sampled elements' object graphs over and over as the partition grows.
+    if (tables().contains(Table.ITEM_STATS)) {
+      out = out.and(AnalyticsTables.ITEM_STATS, inStatsWindow(events, "Item stats").apply("Item stats",
+          StatsPerWindow.perItem()));
+    }
+    if (tables().contains(Table.CATEGORY_STATS)) {
+      out = out.and(AnalyticsTables.CATEGORY_STATS, inStatsWindow(events, "Category stats").apply("Category stats",
+          StatsPerWindow.perCategory()));
+    }
+    if (tables().contains(Table.FUNNEL)) {
+      out = out.and(AnalyticsTables.FUNNEL, inStatsWindow(events, "Funnel").apply("Funnel", new ConversionFunnel()));
     }
     if (tables().contains(Table.HOT_ITEMS)) {
       out = out.and(AnalyticsTables.HOT_ITEMS, events.apply("Hot items", hotItems().firingLike(statsWindow())));
     }
     return new AnalyticsTables(out);
+  }
+
+  private PCollection<CommerceEvent> inStatsWindow(PCollection<CommerceEvent> events, String table) {
+    return events.apply(table + " window (" + statsWindow().describe() + ")", statsWindow().<CommerceEvent>window());
   }
 }

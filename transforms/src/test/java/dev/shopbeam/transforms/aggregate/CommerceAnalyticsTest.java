@@ -56,6 +56,32 @@ class CommerceAnalyticsTest {
     p.run().waitUntilFinish();
   }
 
+  /**
+   * Each stats table windows the events itself. A windowed collection with more than one reader is one
+   * that Beam's Spark runner keeps in memory as objects (with Spark's size estimates over them); a
+   * window assignment per reader is a map every runner fuses into that reader.
+   */
+  @Test
+  void everyWindowAssignmentHasOneReader() {
+    org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create();
+    p.apply(Create.timestamped(TestEvents.timestamped(EVENTS)).withCoder(Coders.events()))
+        .apply(analytics(WindowConfig.fixed(Duration.standardHours(1))));
+    java.util.Map<org.apache.beam.sdk.values.PValue, String> windowed = new java.util.HashMap<>();
+    java.util.Map<org.apache.beam.sdk.values.PValue, Integer> readers = new java.util.HashMap<>();
+    p.traverseTopologically(new org.apache.beam.sdk.Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+        node.getInputs().values().forEach(in -> readers.merge(in, 1, Integer::sum));
+        if (node.getFullName().contains("window (")) {
+          node.getOutputs().values().forEach(out -> windowed.put(out, node.getFullName()));
+        }
+      }
+    });
+    org.hamcrest.MatcherAssert.assertThat(windowed.size(), org.hamcrest.Matchers.is(3));
+    windowed.forEach((out, step) ->
+        org.hamcrest.MatcherAssert.assertThat(step, readers.get(out), org.hamcrest.Matchers.is(1)));
+  }
+
   @Test
   void streamingMatchesModel(TestPipeline p) {
     // The events arrive in their (slightly out-of-order) arrival order, in batches, with the watermark
