@@ -167,11 +167,6 @@ public final class BatchPipeline {
   private static <T extends SpecificRecordBase> void write(
       BatchConfig config, RunSummary summary, String table, Class<T> rowClass, PCollection<T> rows) {
     WriteTable<T> write = new WriteTable<>(table, rowClass, config.output(), config.outputFormat(), config.numShards());
-    if (!WriteTable.travelsEncoded(rows)) {
-      rows.apply("Write " + table, write);
-      summary.countAll("rows/" + table, rows);
-      return;
-    }
     // The write and the count read the rows as bytes (see WriteTable.encoded), unless the rows are
     // counted already.
     PCollection<byte[]> encoded = WriteTable.encoded(rows, table);

@@ -28,7 +28,7 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Writes one table of a batch run as {@code <output>/<table>/part-SSSSS-of-NNNNN<suffix>}. The rows of
  * every window go to the same files (the window is a column), so the input is re-windowed globally
- * first. Rows in Avro's coder travel to the writer as their bytes (see {@link #encoded}).
+ * first. The rows travel to the writer as their bytes (see {@link #encoded}).
  *
  * <p>{@link #perWindowPane()} is the streaming form: each firing of a window writes its own files,
  * {@code <output>/<table>/<start>_<end>-pane-<NNN>-<timing>-<shard>-of-<n><suffix>}; as panes
@@ -73,20 +73,7 @@ public final class WriteTable<T extends SpecificRecordBase>
       return rows.apply("Write " + table + " per pane", sink().to(tableDir(outputDir, table))
           .withNaming(new PaneNaming(format.suffix())).withNumShards(numShards));
     }
-    if (travelsEncoded(rows)) {
-      return encoded(rows, table).apply(new Encoded<>(this, rows.getCoder()));
-    }
-    return InGlobalWindow.firedOnce(rows, "Global window").apply("Write " + table, oneFilePerShard(sink()));
-  }
-
-  /**
-   * Whether the rows are better handed to the write as {@link #encoded bytes}: rows whose coder is Avro's
-   * (decimals and timestamps converted field by field; the decode of an item_stats row was most of its
-   * write's steps before the file format) rather than a hand-written compact coder, whose decode is
-   * about as cheap as copying the bytes and would only gain a step.
-   */
-  public static boolean travelsEncoded(PCollection<?> rows) {
-    return rows.getCoder() instanceof SpecificRecordCoder;
+    return encoded(rows, table).apply(new Encoded<>(this, rows.getCoder()));
   }
 
   private <InputT> FileIO.Write<Void, InputT> oneFilePerShard(FileIO.Write<Void, InputT> write) {
@@ -97,11 +84,15 @@ public final class WriteTable<T extends SpecificRecordBase>
   /**
    * Bounded rows in the global window, each as its coder's bytes: what {@link #ofEncoded} writes.
    *
-   * <p>Why bytes: a one-file table write groups every row under one key, and on Flink's batch runtime
-   * the rows on their way there are decoded and encoded again by each step (the sharding step, the
-   * filter of its output, the sort, the group) and by each other reader (the run summary's count).
-   * Avro rows with decimals and timestamps are costly to decode; a byte array is copied. The rows are
-   * decoded once, by the writer. A reader that only counts them should read this collection too.
+   * <p>Why bytes: a one-file table write groups every row under one key, and on the way there each
+   * step hands the rows on in its runner's way. On Flink's batch runtime they are decoded and encoded
+   * again by each step (the sharding step, the filter of its output, the sort, the group) and by each
+   * other reader (the run summary's count); Avro rows with decimals and timestamps are costly to
+   * decode, a byte array is copied. On Spark the sharding step has two outputs, and Beam's Spark runner
+   * keeps the output of such a step in memory as objects, whose size Spark estimates by walking the
+   * object graphs of sampled elements, again and again as the partition grows; a row as bytes is one
+   * array, a clean event as an object about twenty. The rows are decoded once, by the writer. A reader
+   * that only counts them should read this collection too.
    */
   public static <T> PCollection<byte[]> encoded(PCollection<T> rows, String table) {
     return InGlobalWindow.firedOnce(rows, "Global window for " + table)
