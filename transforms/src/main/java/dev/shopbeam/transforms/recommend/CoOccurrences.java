@@ -59,7 +59,9 @@ public final class CoOccurrences {
 
   private HashMap<String, double[]> map() {
     if (partners == null) {
-      partners = new HashMap<>(Math.max(4, packedSize * 4 / 3 + 1));
+      // In the packed order: the row encodes as it did (a runner's check that inputs are not changed
+      // compares encodings, and reading a packed row as a map changes nothing but its form).
+      partners = new java.util.LinkedHashMap<>(Math.max(4, packedSize * 4 / 3 + 1));
       for (int k = 0; k < packedSize; k++) {
         partners.put(packedIds[k], new double[] {packedDots[k], packedCoUsers[k]});
       }
@@ -114,6 +116,48 @@ public final class CoOccurrences {
   /** Partner -> {dot product, co-users}; read only. */
   public Map<String, double[]> partners() {
     return Collections.unmodifiableMap(map());
+  }
+
+  /** What {@link #forEachPartner} hands over: one partner and its sums. */
+  @FunctionalInterface
+  public interface PartnerSums {
+    void accept(String partner, double dot, long coUsers);
+  }
+
+  /** Each partner with its sums, in no particular order; a packed row is read as it is, not made a map. */
+  public void forEachPartner(PartnerSums action) {
+    if (partners == null) {
+      for (int k = 0; k < packedSize; k++) {
+        action.accept(packedIds[k], packedDots[k], packedCoUsers[k]);
+      }
+    } else {
+      partners.forEach((partner, sums) -> action.accept(partner, sums[0], (long) sums[1]));
+    }
+  }
+
+  /**
+   * This row with its partners in arrays, for a row that is only read from now on. A partner in the map
+   * is four objects (entry, id, its bytes, the sums); packed it is two. Beam's Spark runner keeps a
+   * collection that several steps read in memory as objects, and Spark estimates its size by walking
+   * sampled elements' object graphs, over and over as a partition grows: summed rows with thousands of
+   * partners were the largest such graphs of the whole batch.
+   */
+  CoOccurrences packed() {
+    if (partners == null) {
+      return this;
+    }
+    int n = partners.size();
+    String[] ids = new String[n];
+    double[] dots = new double[n];
+    long[] coUsers = new long[n];
+    int k = 0;
+    for (Map.Entry<String, double[]> e : partners.entrySet()) {
+      ids[k] = e.getKey();
+      dots[k] = e.getValue()[0];
+      coUsers[k] = (long) e.getValue()[1];
+      k++;
+    }
+    return packed(normSquared, ids, dots, coUsers, n);
   }
 
   @Override
@@ -185,13 +229,16 @@ public final class CoOccurrences {
       byte[] bits = new byte[8];
       double normSquared = KeyedRows.readDouble(in, bits);
       int n = VarInt.decodeInt(in);
-      HashMap<String, double[]> partners = new HashMap<>(Math.max(4, n * 4 / 3 + 1));
+      // Decoded packed: a row that is only read (the cosines, the norms) never becomes a map.
+      String[] ids = new String[n];
+      double[] dots = new double[n];
+      long[] coUsers = new long[n];
       for (int k = 0; k < n; k++) {
-        String partner = IDS.decode(in);
-        double dot = KeyedRows.readDouble(in, bits);
-        partners.put(partner, new double[] {dot, VarInt.decodeLong(in)});
+        ids[k] = IDS.decode(in);
+        dots[k] = KeyedRows.readDouble(in, bits);
+        coUsers[k] = VarInt.decodeLong(in);
       }
-      return new CoOccurrences(partners, normSquared);
+      return packed(normSquared, ids, dots, coUsers, n);
     }
   }
 
@@ -214,7 +261,7 @@ public final class CoOccurrences {
 
     @Override
     public CoOccurrences extractOutput(CoOccurrences acc) {
-      return acc;
+      return acc.packed();
     }
 
     @Override

@@ -207,11 +207,10 @@ public abstract class ItemSimilarity
       Map<String, Double> normsOfWindow = norms.get(c, window);
       double normOfA = Math.sqrt(normSquared);
       String a = summed.getKey();
-      summed.getValue().partners().forEach((b, sums) -> {
-        long coUsers = (long) sums[1];
+      summed.getValue().forEachPartner((b, dot, coUsers) -> {
         Double normOfB = normsOfWindow.get(b);
         if (coUsers >= minCoUsers && normOfB != null) {
-          double cosine = sums[0] / normOfA / normOfB;
+          double cosine = dot / normOfA / normOfB;
           boolean forA = mayBeNear(a, cosine);
           boolean forB = mayBeNear(b, cosine);
           if (forA || forB) {

@@ -96,6 +96,37 @@ class CoOccurrencesTest {
     model.forEach((partner, sums) -> assertArrayEquals(sums, total.partners().get(partner), partner));
   }
 
+  /**
+   * The combiner's output and a decoded row are packed (partners in arrays, no map: the smaller object
+   * graph that a runner's in-memory copies hold), and hand over the same partners as the row they came
+   * from, through {@link CoOccurrences#forEachPartner} and through the map alike.
+   */
+  @Test
+  void summedAndDecodedRowsArePackedWithTheSamePartners() throws Exception {
+    CoOccurrences.Sum sum = new CoOccurrences.Sum();
+    CoOccurrences acc = sum.addInput(sum.createAccumulator(),
+        new CoOccurrences().add("b", 12.0, 3).add("c", 0.5, 1).addNormSquared(9));
+    acc = sum.addInput(acc, new CoOccurrences().add("b", 1.0, 1).add("d", 2.0, 2).addNormSquared(1));
+    Map<String, double[]> expected = new TreeMap<>(acc.partners());
+    CoOccurrences out = sum.extractOutput(acc);
+    CoOccurrences decoded = CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, acc);
+    for (CoOccurrences row : List.of(out, decoded)) {
+      assertEquals(null, mapOf(row));
+      Map<String, double[]> seen = new TreeMap<>();
+      row.forEachPartner((partner, dot, coUsers) -> seen.put(partner, new double[] {dot, coUsers}));
+      assertEquals(expected.keySet(), seen.keySet());
+      expected.forEach((partner, sums) -> assertArrayEquals(sums, seen.get(partner), partner));
+      assertEquals(10, row.normSquared());
+      assertEquals(acc, row);
+    }
+  }
+
+  private static Object mapOf(CoOccurrences row) throws ReflectiveOperationException {
+    java.lang.reflect.Field partners = CoOccurrences.class.getDeclaredField("partners");
+    partners.setAccessible(true);
+    return partners.get(row);
+  }
+
   @Test
   void addingARowLeavesTheInputUnchanged() {
     CoOccurrences input = new CoOccurrences().add("x", 2, 1).addNormSquared(9);
