@@ -111,7 +111,9 @@ class CoOccurrencesTest {
     CoOccurrences out = sum.extractOutput(acc);
     CoOccurrences decoded = CoderUtils.clone(CoOccurrences.RowCoder.INSTANCE, acc);
     for (CoOccurrences row : List.of(out, decoded)) {
-      assertEquals(null, mapOf(row));
+      assertEquals(null, field(row, "partners"));
+      // The ids in one array, not a string each (see CoOccurrences.packed()).
+      assertEquals(byte[].class, field(row, "packedIdBytes").getClass());
       Map<String, double[]> seen = new TreeMap<>();
       row.forEachPartner((partner, dot, coUsers) -> seen.put(partner, new double[] {dot, coUsers}));
       assertEquals(expected.keySet(), seen.keySet());
@@ -121,10 +123,10 @@ class CoOccurrencesTest {
     }
   }
 
-  private static Object mapOf(CoOccurrences row) throws ReflectiveOperationException {
-    java.lang.reflect.Field partners = CoOccurrences.class.getDeclaredField("partners");
-    partners.setAccessible(true);
-    return partners.get(row);
+  private static Object field(CoOccurrences row, String name) throws ReflectiveOperationException {
+    java.lang.reflect.Field field = CoOccurrences.class.getDeclaredField(name);
+    field.setAccessible(true);
+    return field.get(row);
   }
 
   @Test
