@@ -41,6 +41,13 @@ public final class CoOccurrences {
    */
   private byte[] packedIdBytes;
   private int[] packedIdEnds;
+  /**
+   * Or, for a row packed from strings at hand ({@link #packed(double, String[], double[], long[], int)}:
+   * a bundle's table, whose rows go straight to the combine), the strings themselves: turning them into
+   * bytes there only for the combine to turn them back, in the same process on Spark, cost more than
+   * it saved.
+   */
+  private String[] packedIds;
   private double[] packedDots;
   private long[] packedCoUsers;
   private int packedSize;
@@ -56,11 +63,12 @@ public final class CoOccurrences {
 
   /** A row of {@code n} distinct partners with their sums, as given (the number arrays are kept, not copied). */
   static CoOccurrences packed(double normSquared, String[] ids, double[] dots, long[] coUsers, int n) {
-    PackedIds packedIds = new PackedIds(n);
-    for (int k = 0; k < n; k++) {
-      packedIds.add(ids[k]);
-    }
-    return packed(normSquared, packedIds, dots, coUsers, n);
+    CoOccurrences row = new CoOccurrences(null, normSquared);
+    row.packedIds = ids;
+    row.packedDots = dots;
+    row.packedCoUsers = coUsers;
+    row.packedSize = n;
+    return row;
   }
 
   private static CoOccurrences packed(double normSquared, PackedIds ids, double[] dots, long[] coUsers, int n) {
@@ -114,6 +122,9 @@ public final class CoOccurrences {
   }
 
   private String packedId(int k) {
+    if (packedIds != null) {
+      return packedIds[k];
+    }
     int start = idStart(k);
     return new String(packedIdBytes, start, packedIdEnds[k] - start, StandardCharsets.UTF_8);
   }
@@ -128,6 +139,7 @@ public final class CoOccurrences {
       }
       packedIdBytes = null;
       packedIdEnds = null;
+      packedIds = null;
       packedDots = null;
       packedCoUsers = null;
       packedSize = 0;
@@ -206,8 +218,15 @@ public final class CoOccurrences {
    * walks in the whole batch on the Online Retail year.
    */
   CoOccurrences packed() {
-    if (partners == null) {
+    if (partners == null && packedIds == null) {
       return this;
+    }
+    if (partners == null) {
+      PackedIds ids = new PackedIds(packedSize);
+      for (int k = 0; k < packedSize; k++) {
+        ids.add(packedIds[k]);
+      }
+      return packed(normSquared, ids, packedDots, packedCoUsers, packedSize);
     }
     int n = partners.size();
     PackedIds ids = new PackedIds(n);
@@ -272,8 +291,12 @@ public final class CoOccurrences {
       w.writeVarLong(row.size());
       if (row.partners == null) {
         for (int k = 0; k < row.packedSize; k++) {
-          int start = row.idStart(k);
-          w.writeBytes(row.packedIdBytes, start, row.packedIdEnds[k] - start);
+          if (row.packedIds != null) {
+            w.writeString(row.packedIds[k]);
+          } else {
+            int start = row.idStart(k);
+            w.writeBytes(row.packedIdBytes, start, row.packedIdEnds[k] - start);
+          }
           w.writeDouble(row.packedDots[k]);
           w.writeVarLong(row.packedCoUsers[k]);
         }
