@@ -70,38 +70,21 @@ public final class CommerceEventCoder extends CompactRecordCoder<CommerceEvent> 
   }
 
   @Override
-  protected boolean hold(CommerceEvent e, Object[] held) {
-    held[0] = e.getEventId();
-    held[1] = e.getUserId();
-    held[2] = e.getSessionId();
-    held[3] = e.getItemId();
-    held[4] = e.getCategoryId();
-    held[5] = e.getBehavior();
-    held[6] = e.getQuantity();
-    held[7] = e.getUnitPrice();
-    held[8] = e.getCurrency();
-    held[9] = e.getCountry();
-    held[10] = e.getEventTime();
-    held[11] = e.getIngestTime();
-    held[12] = e.getSource();
-    return true;
-  }
-
-  @Override
-  protected boolean sameAsHeld(CommerceEvent e, Object[] held) {
-    return held[0] == e.getEventId()
-        && held[1] == e.getUserId()
-        && held[2] == e.getSessionId()
-        && held[3] == e.getItemId()
-        && held[4] == e.getCategoryId()
-        && held[5] == e.getBehavior()
-        && (Integer) held[6] == e.getQuantity()
-        && held[7] == e.getUnitPrice()
-        && held[8] == e.getCurrency()
-        && held[9] == e.getCountry()
-        && held[10] == e.getEventTime()
-        && held[11] == e.getIngestTime()
-        && held[12] == e.getSource();
+  protected int fields(CommerceEvent e, Object[] into) {
+    into[0] = e.getEventId();
+    into[1] = e.getUserId();
+    into[2] = e.getSessionId();
+    into[3] = e.getItemId();
+    into[4] = e.getCategoryId();
+    into[5] = e.getBehavior();
+    into[6] = e.getQuantity();
+    into[7] = e.getUnitPrice();
+    into[8] = e.getCurrency();
+    into[9] = e.getCountry();
+    into[10] = e.getEventTime();
+    into[11] = e.getIngestTime();
+    into[12] = e.getSource();
+    return 13;
   }
 
   @Override

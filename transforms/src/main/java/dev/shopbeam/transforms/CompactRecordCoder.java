@@ -19,11 +19,12 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * virtual call per byte, and Avro's generic writer walked the schema per field. Same bytes for the
  * same record (deterministic), self-delimiting in nested contexts.
  *
- * <p>A coder may remember the fields of the record its thread encoded last ({@link #hold}) and hand the
- * same bytes again while they are unchanged ({@link #sameAsHeld}): Flink's batch runtime encodes an
- * element once for each consumer of its step, and the clean events have a dozen. Fields are compared by
- * reference, and each is an immutable value (strings, instants, decimals), so a record that was changed
- * in between (even the same object, which Beam forbids but some user code does) is encoded afresh.
+ * <p>A coder may name the fields its {@link #write} reads ({@link #fields}); its thread then hands the
+ * same bytes again while the record it encoded last has all of them unchanged: Flink's batch runtime
+ * encodes an element once for each consumer of its step, and the clean events have a dozen. Fields are
+ * compared by reference (boxed numbers by value), and each is an immutable value (strings, instants,
+ * decimals), so a record that was changed in between (even the same object, which Beam forbids but some
+ * user code does) is encoded afresh.
  *
  * <p>Only for in-flight elements and state: files and Kafka topics keep Avro and JSON.
  */
@@ -36,16 +37,23 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
   protected abstract T read(Reader r) throws IOException;
 
   /**
-   * Keeps in {@code held} what {@link #sameAsHeld} needs to tell that {@code value} is unchanged, and says
-   * whether it did; by default nothing is kept, and every record is encoded afresh.
+   * Puts into {@code into} (16 places) every field {@link #write} reads, as the objects it reads, and
+   * returns how many; by default none (0), and every record is encoded afresh.
    */
-  protected boolean hold(T value, Object[] held) {
-    return false;
+  protected int fields(T value, Object[] into) {
+    return 0;
   }
 
-  /** Whether {@code value} would be written exactly as the record {@link #hold} kept in {@code held} was. */
-  protected boolean sameAsHeld(T value, Object[] held) {
-    return false;
+  /** Whether {@code n} fields are the same values as far as the bytes go: the same objects, or equal boxed numbers. */
+  static boolean sameFields(Object[] a, Object[] b, int n) {
+    for (int i = 0; i < n; i++) {
+      Object x = a[i];
+      Object y = b[i];
+      if (x != y && !((x instanceof Integer || x instanceof Long) && x.equals(y))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -54,10 +62,15 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
       throw new IOException(getClass().getSimpleName() + " cannot encode null");
     }
     Writer body = WRITERS.get();
-    if (body.heldBy != this || !sameAsHeld(value, body.held)) {
+    int n = fields(value, body.fields);
+    if (n == 0 || body.heldBy != this || body.heldCount != n || !sameFields(body.held, body.fields, n)) {
       body.reset();
       write(value, body);
-      if (hold(value, body.held)) {
+      if (n > 0) {
+        Object[] held = body.held;
+        body.held = body.fields;
+        body.fields = held;
+        body.heldCount = n;
         body.heldBy = this;
       }
     }
@@ -104,9 +117,12 @@ public abstract class CompactRecordCoder<T> extends CustomCoder<T> {
   public static final class Writer {
     private byte[] buf = new byte[256];
     private int size;
-    // The coder whose record the buffer holds, and that record's fields (see hold); null: none.
+    // The coder whose record the buffer holds, and that record's fields (see fields); null: none.
     private CompactRecordCoder<?> heldBy;
-    private final Object[] held = new Object[16];
+    private Object[] held = new Object[16];
+    private int heldCount;
+    // Where the fields of the record being encoded are put, to compare with held.
+    private Object[] fields = new Object[16];
 
     public void reset() {
       size = 0;
