@@ -51,6 +51,7 @@ class LocalFlinkConfigurationTest {
       String[] out = PipelineLauncher.withDefaults(args);
       assertThat(given, confOf(out, "flink-conf.yaml"), containsString("taskmanager.memory.managed.size: "));
       assertThat(given, Arrays.asList(out).contains("--objectReuse=true"), is(true));
+      assertThat(given, Arrays.asList(out).contains("--finishBundleBeforeCheckpointing=true"), is(true));
     }
     for (String given : List.of("spark", "SparkRunner", "org.apache.beam.runners.spark.SparkRunner")) {
       assertThat(given, PipelineLauncher.isSpark(PipelineLauncher.runnerOf(new String[] {"--runner=" + given}).get()),
@@ -79,6 +80,14 @@ class LocalFlinkConfigurationTest {
     assertThat(conf, containsString("taskmanager.memory.managed.size: "));
     assertThat(confDir(out).get(), not(is(dir)));
     assertThat(Arrays.stream(out).filter(a -> a.startsWith("--flinkConfDir=")).count(), is(1L));
+  }
+
+  @Test
+  void aUsersOwnBundleFinishingAtCheckpointsIsKept() {
+    String[] out = PipelineLauncher.withDefaults(new String[] {"--runner=FlinkRunner",
+        "--finishBundleBeforeCheckpointing=false"});
+    assertThat(Arrays.stream(out).filter(a -> a.startsWith("--finishBundleBeforeCheckpointing=")).toList(),
+        is(List.of("--finishBundleBeforeCheckpointing=false")));
   }
 
   @Test
