@@ -62,6 +62,14 @@ class BundledJarIT {
     }
   }
 
+  /** The jar carries ShopBeam's options wrapper (JSON written once per options state), not Beam's copies. */
+  @Test
+  void theOptionsWrapperIsShopBeams() throws Exception {
+    try (URLClassLoader jar = new URLClassLoader(new URL[] {JAR.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      Class.forName("org.apache.beam.runners.core.construction.SerializablePipelineOptions$State", false, jar);
+    }
+  }
+
   @Test
   @Timeout(900)
   void sparkRunsFromJavaJarAndFromJavaCp() throws Exception {
