@@ -1,7 +1,6 @@
 package dev.shopbeam.transforms.features;
 
 import dev.shopbeam.schemas.Behavior;
-import dev.shopbeam.schemas.CategoryShare;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
@@ -11,25 +10,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.BigDecimalCoder;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -59,7 +51,8 @@ import org.apache.beam.sdk.util.VarInt;
 public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>, PCollection<UserFeatures>> {
   public static final long SESSION_GAP_MILLIS = 30 * 60_000L;
   public static final int LAST_ITEMS = 5;
-  private static final Map<Behavior, Integer> WEIGHT =
+  /** How much an event of each behavior says about the user's interest in its category. */
+  static final Map<Behavior, Integer> WEIGHT =
       Map.of(Behavior.VIEW, 1, Behavior.FAV, 2, Behavior.CART, 3, Behavior.BUY, 4, Behavior.CANCEL, 0);
 
   /** Users per part of the side-input rank columns: about 1.5 MB encoded. */
@@ -104,10 +97,14 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         .apply("Event times", ParDo.of(SumPerBundleFn.applies(events) ? new LatestPerBundleFn() : new EventTimeFn()))
         .setCoder(VarLongCoder.of())
         .apply("Last event time", Combine.globally(Max.ofLongs()).withoutDefaults());
-    PCollection<UserFeatures> users = events
-        .apply("Key by user", ParDo.of(new ByUserFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
-        .apply("Histories", GroupByKey.create())
+    // Each user's history is added up (a combine), not grouped event by event: see UserHistory. Bounded
+    // input in one window starts adding up per bundle, in memory.
+    PCollection<KV<String, UserHistory>> parts = SumPerBundleFn.applies(events)
+        ? events.apply("Histories per bundle", ParDo.of(new HistoriesPerBundleFn()))
+        : events.apply("History of each event", ParDo.of(new HistoryOfEventFn()));
+    PCollection<UserFeatures> users = parts
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), UserHistory.HistoryCoder.INSTANCE))
+        .apply("Histories", Combine.perKey(new MergeHistoriesFn()))
         .apply("Per user", ParDo.of(new PerUserFn()))
         .setCoder(Coders.avro(UserFeatures.class));
     if (!ranksAsSideInput) {
@@ -173,117 +170,80 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     }
   }
 
-  static final class ByUserFn extends DoFn<CommerceEvent, KV<String, CommerceEvent>> {
+  /** Each event as a history of its own, keyed by its user (guests, with no user id, have none). */
+  static final class HistoryOfEventFn extends DoFn<CommerceEvent, KV<String, UserHistory>> {
     @ProcessElement
-    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, CommerceEvent>> out) {
+    public void process(@Element CommerceEvent e, OutputReceiver<KV<String, UserHistory>> out) {
       if (e.getUserId() != null) {
-        out.output(KV.of(e.getUserId(), e));
+        out.output(KV.of(e.getUserId(), UserHistory.of(e)));
       }
     }
   }
 
-  static final class PerUserFn extends DoFn<KV<String, Iterable<CommerceEvent>>, UserFeatures> {
+  /** Each bundle's history per user (at most {@value #MAX_EVENTS_HELD} events held, then handed on). */
+  static final class HistoriesPerBundleFn extends SumPerBundleFn<CommerceEvent, String, UserHistory> {
+    static final int MAX_EVENTS_HELD = 1 << 18;
+
+    HistoriesPerBundleFn() {
+      super(MAX_EVENTS_HELD);
+    }
+
+    @Override
+    protected UserHistory empty() {
+      return new UserHistory();
+    }
+
+    @Override
+    protected long add(CommerceEvent e) {
+      if (e.getUserId() == null) {
+        return 0;
+      }
+      sumOf(e.getUserId()).add(e);
+      return 1;
+    }
+  }
+
+  /** The history of all of a user's parts. */
+  static final class MergeHistoriesFn extends Combine.CombineFn<UserHistory, UserHistory, UserHistory> {
+    @Override
+    public UserHistory createAccumulator() {
+      return new UserHistory();
+    }
+
+    @Override
+    public UserHistory addInput(UserHistory history, UserHistory part) {
+      history.merge(part);
+      return history;
+    }
+
+    @Override
+    public UserHistory mergeAccumulators(Iterable<UserHistory> histories) {
+      UserHistory merged = new UserHistory();
+      histories.forEach(merged::merge);
+      return merged;
+    }
+
+    @Override
+    public UserHistory extractOutput(UserHistory history) {
+      return history;
+    }
+
+    @Override
+    public Coder<UserHistory> getAccumulatorCoder(CoderRegistry registry, Coder<UserHistory> input) {
+      return UserHistory.HistoryCoder.INSTANCE;
+    }
+
+    @Override
+    public Coder<UserHistory> getDefaultOutputCoder(CoderRegistry registry, Coder<UserHistory> input) {
+      return UserHistory.HistoryCoder.INSTANCE;
+    }
+  }
+
+  static final class PerUserFn extends DoFn<KV<String, UserHistory>, UserFeatures> {
     @ProcessElement
-    public void process(@Element KV<String, Iterable<CommerceEvent>> user, OutputReceiver<UserFeatures> out) {
-      List<CommerceEvent> events = new ArrayList<>();
-      user.getValue().forEach(events::add);
-      out.output(unscored(user.getKey(), events));
+    public void process(@Element KV<String, UserHistory> user, OutputReceiver<UserFeatures> out) {
+      out.output(user.getValue().unscored(user.getKey()));
     }
-  }
-
-  /** Everything but recency and the three scores (left 0), from one user's events. */
-  static UserFeatures unscored(String user, List<CommerceEvent> events) {
-    events.sort(Comparator.comparingLong((CommerceEvent e) -> e.getEventTime().toEpochMilli())
-        .thenComparing(CommerceEvent::getEventId));
-    long first = events.get(0).getEventTime().toEpochMilli();
-    long last = events.get(events.size() - 1).getEventTime().toEpochMilli();
-    // Sessions by gap, and the purchase occasions: sessions (the source's, else by gap) with a BUY.
-    long sessions = 0;
-    long sessionStart = 0;
-    long previous = Long.MIN_VALUE;
-    long sessionMillis = 0;
-    Set<String> occasions = new HashSet<>();
-    BigDecimal monetary = BigDecimal.ZERO;
-    Map<String, Long> categoryWeight = new TreeMap<>();
-    long[] hours = new long[24];
-    for (CommerceEvent e : events) {
-      long t = e.getEventTime().toEpochMilli();
-      if (previous == Long.MIN_VALUE || t - previous >= SESSION_GAP_MILLIS) {
-        if (previous != Long.MIN_VALUE) {
-          sessionMillis += previous - sessionStart;
-        }
-        sessions++;
-        sessionStart = t;
-      }
-      previous = t;
-      if (e.getBehavior() == Behavior.BUY) {
-        occasions.add(e.getSessionId() != null ? "s:" + e.getSessionId() : "g:" + sessions);
-      }
-      if (e.getUnitPrice() != null && (e.getBehavior() == Behavior.BUY || e.getBehavior() == Behavior.CANCEL)) {
-        BigDecimal amount = e.getUnitPrice().multiply(BigDecimal.valueOf(e.getQuantity()));
-        monetary = e.getBehavior() == Behavior.BUY ? monetary.add(amount) : monetary.subtract(amount);
-      }
-      if (e.getCategoryId() != null) {
-        categoryWeight.merge(e.getCategoryId(), (long) WEIGHT.get(e.getBehavior()), Long::sum);
-      }
-      hours[(int) Math.floorMod(Math.floorDiv(t, 3_600_000L), 24L)]++;
-    }
-    sessionMillis += previous - sessionStart;
-    String favourite = null;
-    long best = 0;
-    long weighted = 0;
-    for (Map.Entry<String, Long> cw : categoryWeight.entrySet()) {
-      weighted += cw.getValue();
-      if (cw.getValue() > best) {
-        best = cw.getValue();
-        favourite = cw.getKey();
-      }
-    }
-    List<CategoryShare> affinity = new ArrayList<>();
-    if (weighted > 0) {
-      for (Map.Entry<String, Long> cw : categoryWeight.entrySet()) {
-        if (cw.getValue() > 0) {
-          affinity.add(new CategoryShare(cw.getKey(), (double) cw.getValue() / weighted));
-        }
-      }
-      affinity.sort(Comparator.comparingDouble(CategoryShare::getShare).reversed()
-          .thenComparing(CategoryShare::getCategoryId));
-    }
-    int hour = 0;
-    for (int h = 1; h < 24; h++) {
-      if (hours[h] > hours[hour]) {
-        hour = h;
-      }
-    }
-    List<CommerceEvent> newestFirst = new ArrayList<>(events);
-    newestFirst.sort(Comparator.comparingLong((CommerceEvent e) -> -e.getEventTime().toEpochMilli())
-        .thenComparing(CommerceEvent::getItemId));
-    Set<String> lastItems = new LinkedHashSet<>();
-    for (CommerceEvent e : newestFirst) {
-      if (lastItems.size() == LAST_ITEMS) {
-        break;
-      }
-      lastItems.add(e.getItemId());
-    }
-    return UserFeatures.newBuilder()
-        .setUserId(user)
-        .setEvents(events.size())
-        .setFirstEvent(java.time.Instant.ofEpochMilli(first))
-        .setLastEvent(java.time.Instant.ofEpochMilli(last))
-        .setRecencyDays(0)
-        .setFrequency(occasions.size())
-        .setMonetary(monetary.setScale(3, RoundingMode.HALF_EVEN))
-        .setRScore(0)
-        .setFScore(0)
-        .setMScore(0)
-        .setSessions(sessions)
-        .setMeanSessionMinutes(sessionMillis / 60_000.0 / sessions)
-        .setFavouriteCategory(weighted == 0 ? null : favourite)
-        .setFavouriteCategoryShare(weighted == 0 ? null : (double) best / weighted)
-        .setCategoryAffinity(affinity)
-        .setFavouriteHour(hour)
-        .setLastItems(new ArrayList<>(lastItems))
-        .build();
   }
 
   /**

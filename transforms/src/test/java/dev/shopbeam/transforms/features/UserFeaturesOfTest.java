@@ -154,6 +154,44 @@ class UserFeaturesOfTest {
     p.run().waitUntilFinish();
   }
 
+  /**
+   * A user's history added up from any split of their events, in any order, each part through its coder,
+   * gives the model's row (before recency and scores): what a combine over bundles and workers relies on.
+   */
+  @Test
+  void historiesFromAnyPartsInAnyOrderGiveTheModelsRows() throws Exception {
+    List<CommerceEvent> shop = TestEvents.shop(7L, 40, 25, 150);
+    Map<String, UserFeatures> expected = new TreeMap<>();
+    for (UserFeatures row : model(shop)) {
+      expected.put(row.getUserId(), UserFeatures.newBuilder(row).setRecencyDays(0).setRScore(0).setFScore(0)
+          .setMScore(0).build());
+    }
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 5; round++) {
+      Map<String, List<UserHistory>> parts = new TreeMap<>();
+      for (CommerceEvent e : shop) {
+        if (e.getUserId() == null) {
+          continue;
+        }
+        List<UserHistory> ofUser = parts.computeIfAbsent(e.getUserId(), u -> new ArrayList<>());
+        if (ofUser.isEmpty() || random.nextInt(4) == 0) {
+          ofUser.add(new UserHistory());
+        }
+        ofUser.get(random.nextInt(ofUser.size())).add(e);
+      }
+      Map<String, UserFeatures> actual = new TreeMap<>();
+      for (Map.Entry<String, List<UserHistory>> u : parts.entrySet()) {
+        java.util.Collections.shuffle(u.getValue(), random);
+        UserHistory all = new UserHistory();
+        for (UserHistory part : u.getValue()) {
+          all.merge(org.apache.beam.sdk.util.CoderUtils.clone(UserHistory.HistoryCoder.INSTANCE, part));
+        }
+        actual.put(u.getKey(), all.unscored(u.getKey()));
+      }
+      assertEquals(expected, actual);
+    }
+  }
+
   @Test
   void quintilesGiveTheBestFifthFiveAndTiesOneScore() {
     assertEquals(1, UserFeaturesOf.quintile(0, 10));
