@@ -4,13 +4,9 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CategoryShare;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.shopbeam.transforms.CompactRecordCoder;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.beam.sdk.coders.CustomCoder;
 
 /**
  * What a user's features are made of, kept as it adds up rather than as the user's events: every event
@@ -219,107 +214,82 @@ final class UserHistory {
         .build();
   }
 
-  /** A history's parts as they are: times as deltas from the previous (sorted first), strings as UTF. */
-  static final class HistoryCoder extends CustomCoder<UserHistory> {
+  /**
+   * A history's parts as they are, through the project's compact record coding (one bulk write and one
+   * bulk read per history): times sorted, as gaps; purchase times as gaps too (unsorted, so zig-zag).
+   */
+  static final class HistoryCoder extends CompactRecordCoder<UserHistory> {
     static final HistoryCoder INSTANCE = new HistoryCoder();
 
     @Override
-    public void encode(UserHistory h, OutputStream outStream) throws IOException {
-      DataOutputStream out = new DataOutputStream(outStream);
-      long[] sorted = Arrays.copyOf(h.times, h.events); // sorted, the deltas are small; order carries nothing
+    protected void write(UserHistory h, Writer w) {
+      long[] sorted = Arrays.copyOf(h.times, h.events); // sorted, the gaps are small; order carries nothing
       Arrays.sort(sorted);
-      writeTimes(out, sorted, h.events);
-      writeTimes(out, h.buyTimes, h.buys);
-      out.writeInt(h.buySessions.size());
-      for (String s : h.buySessions) {
-        out.writeUTF(s);
-      }
-      byte[] unscaled = h.monetary.unscaledValue().toByteArray();
-      out.writeInt(h.monetary.scale());
-      out.writeInt(unscaled.length);
-      out.write(unscaled);
-      out.writeInt(h.categoryWeight.size());
-      for (Map.Entry<String, Long> e : h.categoryWeight.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeLong(e.getValue());
-      }
+      writeGaps(w, sorted, h.events);
+      writeGaps(w, h.buyTimes, h.buys);
+      // Sets and maps in key order, so that the same history always has the same bytes (deterministic).
+      w.writeVarLong(h.buySessions.size());
+      h.buySessions.stream().sorted().forEach(w::writeString);
+      w.writeDecimal(h.monetary);
+      w.writeVarLong(h.categoryWeight.size());
+      new TreeMap<>(h.categoryWeight).forEach((category, weight) -> {
+        w.writeString(category);
+        w.writeZigZag(weight);
+      });
       for (long n : h.hours) {
-        out.writeLong(n);
+        w.writeVarLong(n);
       }
-      out.writeInt(h.newestItems.size());
-      for (Map.Entry<String, Long> e : h.newestItems.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeLong(e.getValue());
-      }
-      out.flush();
+      w.writeVarLong(h.newestItems.size());
+      new TreeMap<>(h.newestItems).forEach((item, time) -> {
+        w.writeString(item);
+        w.writeZigZag(time);
+      });
     }
 
     @Override
-    public UserHistory decode(InputStream inStream) throws IOException {
-      DataInputStream in = new DataInputStream(inStream);
+    protected UserHistory read(Reader r) throws IOException {
       UserHistory h = new UserHistory();
-      h.times = readTimes(in);
+      h.times = readGaps(r);
       h.events = h.times.length;
-      h.buyTimes = readTimes(in);
+      h.buyTimes = readGaps(r);
       h.buys = h.buyTimes.length;
-      for (int i = in.readInt(); i > 0; i--) {
-        h.buySessions.add(in.readUTF());
+      for (long i = r.readVarLong(); i > 0; i--) {
+        h.buySessions.add(r.readString());
       }
-      int scale = in.readInt();
-      byte[] unscaled = new byte[in.readInt()];
-      in.readFully(unscaled);
-      h.monetary = new BigDecimal(new BigInteger(unscaled), scale);
-      for (int i = in.readInt(); i > 0; i--) {
-        h.categoryWeight.put(in.readUTF(), in.readLong());
+      h.monetary = r.readDecimal();
+      for (long i = r.readVarLong(); i > 0; i--) {
+        h.categoryWeight.put(r.readString(), r.readZigZag());
       }
       for (int i = 0; i < 24; i++) {
-        h.hours[i] = in.readLong();
+        h.hours[i] = r.readVarLong();
       }
-      for (int i = in.readInt(); i > 0; i--) {
-        h.newestItems.put(in.readUTF(), in.readLong());
+      for (long i = r.readVarLong(); i > 0; i--) {
+        h.newestItems.put(r.readString(), r.readZigZag());
       }
       return h;
     }
 
-    private static void writeTimes(DataOutputStream out, long[] times, int n) throws IOException {
-      out.writeInt(n);
+    private static void writeGaps(Writer w, long[] times, int n) {
+      w.writeVarLong(n);
       long previous = 0;
       for (int i = 0; i < n; i++) {
-        writeVarLong(out, times[i] - previous);
+        w.writeZigZag(times[i] - previous);
         previous = times[i];
       }
     }
 
-    private static long[] readTimes(DataInputStream in) throws IOException {
-      long[] times = new long[in.readInt()];
+    private static long[] readGaps(Reader r) throws IOException {
+      long n = r.readVarLong();
+      if (n > Integer.MAX_VALUE) {
+        throw new IOException("corrupt history: " + n + " times");
+      }
+      long[] times = new long[(int) n];
       long previous = 0;
       for (int i = 0; i < times.length; i++) {
-        previous += readVarLong(in);
+        previous += r.readZigZag();
         times[i] = previous;
       }
       return times;
-    }
-
-    /** Zig-zag varint: buy times are not sorted, so deltas may be negative. */
-    private static void writeVarLong(DataOutputStream out, long v) throws IOException {
-      long z = (v << 1) ^ (v >> 63);
-      while ((z & ~0x7FL) != 0) {
-        out.write((int) ((z & 0x7F) | 0x80));
-        z >>>= 7;
-      }
-      out.write((int) z);
-    }
-
-    private static long readVarLong(DataInputStream in) throws IOException {
-      long z = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        int b = in.readUnsignedByte();
-        z |= (long) (b & 0x7F) << shift;
-        if ((b & 0x80) == 0) {
-          return (z >>> 1) ^ -(z & 1);
-        }
-      }
-      throw new IOException("corrupt history: varint longer than ten bytes");
     }
   }
 }
