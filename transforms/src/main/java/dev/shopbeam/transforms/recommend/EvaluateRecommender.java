@@ -123,7 +123,7 @@ public abstract class EvaluateRecommender extends PTransform<PCollection<Commerc
         train.apply("Recommend from training", recommender()).get(RecommendItems.RECOMMENDATIONS);
 
     // The baseline: the most popular training items (weighted users), minus the user's own.
-    PCollectionView<List<List<KV<String, Double>>>> popular = ItemSimilarity.strengths(train, weights)
+    PCollectionView<List<List<KV<String, Double>>>> popular = ItemSimilarity.historiesOf(train, weights)
         .apply("Strength by item", ParDo.of(new RecommendItems.StrengthByItemFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), org.apache.beam.sdk.coders.DoubleCoder.of()))
         .apply("Popularity", Sum.doublesPerKey())

@@ -79,7 +79,7 @@ public abstract class ItemSimilarity
 
   @Override
   public PCollection<dev.shopbeam.schemas.ItemSimilarity> expand(PCollection<CommerceEvent> events) {
-    return histories(strengths(events, weights()))
+    return historiesOf(events, weights())
         .apply("From histories", fromHistories(MAX_NEIGHBOURS_HELD, MAX_PAIRS_HELD));
   }
 
@@ -87,6 +87,23 @@ public abstract class ItemSimilarity
   public static PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories(
       PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths) {
     return strengths.apply("Histories", GroupByKey.create());
+  }
+
+  /**
+   * Each known user's history: {@link #histories} of the {@link #strengths} of {@code events}, the
+   * same items, weights and times. Bounded input in one window adds up each bundle's events per user
+   * first ({@link Interests}), so one record per user and bundle is grouped, and no combine per user and
+   * item runs before it.
+   */
+  public static PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> historiesOf(
+      PCollection<CommerceEvent> events, Map<Behavior, Double> weights) {
+    if (!SumPerBundleFn.applies(events)) {
+      return histories(strengths(events, weights));
+    }
+    return events
+        .apply("Interests per bundle", ParDo.of(new Interests.PerBundleFn(weights)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Interests.InterestsCoder.INSTANCE))
+        .apply("Histories", SumPerBundleFn.mergedPerKey(new Interests.Merge(), Interests.HistoryCoder.INSTANCE));
   }
 
   /**
@@ -147,14 +164,18 @@ public abstract class ItemSimilarity
     // combined by b) was a tenth of the whole batch pipeline.
     // Bounded input in one window: each bundle sums its users' rows per pair before the shuffle, so
     // the combine sorts one row per item and bundle instead of one per item and user.
-    DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, CoOccurrences>> rowsOfUsers =
-        SumPerBundleFn.applies(histories)
-            ? new RowsPerBundleFn(maxItemsPerUser(), maxPairsHeld)
-            : new HistoryFn(maxItemsPerUser());
-    PCollection<KV<String, CoOccurrences>> rows = histories
+    // Those per-bundle rows are merged after a grouping, not a combine (see SumPerBundleFn.mergedPerKey).
+    boolean perBundle = SumPerBundleFn.applies(histories);
+    DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, CoOccurrences>> rowsOfUsers = perBundle
+        ? new RowsPerBundleFn(maxItemsPerUser(), maxPairsHeld)
+        : new HistoryFn(maxItemsPerUser());
+    PCollection<KV<String, CoOccurrences>> rowsOfBundlesOrUsers = histories
         .apply("Co-occurrence rows", ParDo.of(rowsOfUsers))
-        .setCoder(rowCoder)
-        .apply("Norms, dot products and co-users", Combine.perKey(new CoOccurrences.Sum()));
+        .setCoder(rowCoder);
+    PCollection<KV<String, CoOccurrences>> rows = rowsOfBundlesOrUsers.apply("Norms, dot products and co-users",
+        perBundle
+            ? SumPerBundleFn.mergedPerKey(new CoOccurrences.Sum(), CoOccurrences.RowCoder.INSTANCE)
+            : Combine.perKey(new CoOccurrences.Sum()));
     PCollectionView<Map<String, Double>> norms = rows
         .apply("Norms", ParDo.of(new NormFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of()))

@@ -109,10 +109,9 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
   @Override
   public PCollectionTuple expand(PCollection<CommerceEvent> events) {
     KvCoder<String, Double> itemScore = KvCoder.of(StringUtf8Coder.of(), DoubleCoder.of());
-    // Users' strengths and histories are computed once, for the similarity and the recommendations.
-    PCollection<KV<String, KV<String, KV<Double, Long>>>> strengths =
-        ItemSimilarity.strengths(events, similarity().weights());
-    PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories = ItemSimilarity.histories(strengths);
+    // Users' histories are computed once, for the similarity, the recommendations and the popularity.
+    PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories =
+        ItemSimilarity.historiesOf(events, similarity().weights());
     PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearest =
         histories.apply("Item similarity", similarity().nearestFromHistories());
     PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours = ItemSimilarity.ranked(nearest);
@@ -146,7 +145,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
     // Popularity: the sum of users' strengths on an item; the top ones fill short lists.
     int fill = k() + POPULAR_MARGIN;
-    PCollection<KV<String, Double>> popularity = strengths
+    PCollection<KV<String, Double>> popularity = histories
         .apply("Strength by item", ParDo.of(new StrengthByItemFn()))
         .setCoder(itemScore)
         .apply("Popularity", Sum.doublesPerKey());
@@ -187,10 +186,14 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     return min;
   }
 
-  static final class StrengthByItemFn extends DoFn<KV<String, KV<String, KV<Double, Long>>>, KV<String, Double>> {
+  /** (user, history) -> (item, the user's strength on it) for each item of the history. */
+  static final class StrengthByItemFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, Double>> {
     @ProcessElement
-    public void process(@Element KV<String, KV<String, KV<Double, Long>>> s, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(s.getValue().getKey(), s.getValue().getValue().getKey()));
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> history,
+        OutputReceiver<KV<String, Double>> out) {
+      for (KV<String, KV<Double, Long>> item : history.getValue()) {
+        out.output(KV.of(item.getKey(), item.getValue().getKey()));
+      }
     }
   }
 

@@ -17,9 +17,8 @@ import java.util.TreeMap;
 public final class RecommendModel {
   private RecommendModel() {}
 
-  public static List<ItemSimilarity> itemSimilarity(List<CommerceEvent> events, Map<Behavior, Double> weights,
-      int maxItemsPerUser, int minCoUsers, int neighbours) {
-    // user -> item -> {strength, latest time}
+  /** User -> item -> {strength (the largest weight), latest time as epoch millis} of the events that count. */
+  public static Map<String, Map<String, double[]>> interest(List<CommerceEvent> events, Map<Behavior, Double> weights) {
     Map<String, Map<String, double[]>> interest = new TreeMap<>();
     for (CommerceEvent e : events) {
       Double w = weights.get(e.getBehavior());
@@ -31,6 +30,12 @@ public final class RecommendModel {
       s[0] = Math.max(s[0], w);
       s[1] = Math.max(s[1], e.getEventTime().toEpochMilli());
     }
+    return interest;
+  }
+
+  public static List<ItemSimilarity> itemSimilarity(List<CommerceEvent> events, Map<Behavior, Double> weights,
+      int maxItemsPerUser, int minCoUsers, int neighbours) {
+    Map<String, Map<String, double[]>> interest = interest(events, weights);
     Map<String, Double> normSquared = new HashMap<>();
     Map<List<String>, double[]> pairs = new HashMap<>(); // (a, b), a < b -> {dot, users}
     for (Map<String, double[]> history : interest.values()) {
