@@ -7,11 +7,8 @@ import dev.shopbeam.transforms.SumPerBundleFn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
@@ -62,157 +59,19 @@ public final class Interests {
     return byItem.size();
   }
 
-  /** {@code (item, (weight, epoch millis))} per item, in item order, as {@link ItemSimilarity#histories} gives a user's. */
-  public PackedHistory history() {
+  /**
+   * {@code (item, (weight, epoch millis))} per item, in item order, as {@link ItemSimilarity#histories}
+   * gives a user's; packed, since three steps read the histories (see {@link PackedItems}).
+   */
+  public PackedItems history() {
     List<String> items = new ArrayList<>(byItem.keySet());
     items.sort(null);
-    PackedHistory.Builder history = new PackedHistory.Builder(items.size());
+    PackedItems.Builder history = new PackedItems.Builder(items.size());
     for (String item : items) {
       double[] s = byItem.get(item);
       history.add(item.getBytes(StandardCharsets.UTF_8), s[0], (long) s[1]);
     }
     return history.build();
-  }
-
-  /**
-   * A user's history, read only: the items' ids as one array of UTF-8 bytes with end offsets, and their
-   * weights and times as arrays; each item's {@code KV}s are made as it is iterated.
-   *
-   * <p>Why packed: the histories have three readers (the similarity, the scoring, the popularity), so
-   * Beam's Spark runner keeps them in memory as objects and Spark estimates their size by walking the
-   * object graphs of sampled histories, again and again as a partition grows. As a list, each item was
-   * seven objects (its KVs, the boxed weight and time, the id string and its bytes); packed, a history
-   * is five objects whatever its length.
-   */
-  public static final class PackedHistory implements Iterable<KV<String, KV<Double, Long>>> {
-    private final byte[] ids;
-    private final int[] ends;
-    private final double[] weights;
-    private final long[] times;
-
-    private PackedHistory(byte[] ids, int[] ends, double[] weights, long[] times) {
-      this.ids = ids;
-      this.ends = ends;
-      this.weights = weights;
-      this.times = times;
-    }
-
-    public int size() {
-      return ends.length;
-    }
-
-    @Override
-    public Iterator<KV<String, KV<Double, Long>>> iterator() {
-      return new Iterator<>() {
-        private int i;
-
-        @Override
-        public boolean hasNext() {
-          return i < ends.length;
-        }
-
-        @Override
-        public KV<String, KV<Double, Long>> next() {
-          if (i >= ends.length) {
-            throw new NoSuchElementException();
-          }
-          int start = i == 0 ? 0 : ends[i - 1];
-          KV<String, KV<Double, Long>> item =
-              KV.of(new String(ids, start, ends[i] - start, StandardCharsets.UTF_8), KV.of(weights[i], times[i]));
-          i++;
-          return item;
-        }
-      };
-    }
-
-    /** Packs any history, in its order. */
-    static PackedHistory of(Iterable<KV<String, KV<Double, Long>>> history) {
-      if (history instanceof PackedHistory) {
-        return (PackedHistory) history;
-      }
-      Builder b = new Builder(16);
-      for (KV<String, KV<Double, Long>> item : history) {
-        b.add(item.getKey().getBytes(StandardCharsets.UTF_8), item.getValue().getKey(), item.getValue().getValue());
-      }
-      return b.build();
-    }
-
-    private static final class Builder {
-      private byte[] ids = new byte[64];
-      private int idBytes;
-      private int n;
-      private int[] ends;
-      private double[] weights;
-      private long[] times;
-
-      Builder(int capacity) {
-        int c = Math.max(capacity, 1);
-        ends = new int[c];
-        weights = new double[c];
-        times = new long[c];
-      }
-
-      void add(byte[] id, double weight, long time) {
-        if (n == ends.length) {
-          ends = Arrays.copyOf(ends, n * 2);
-          weights = Arrays.copyOf(weights, n * 2);
-          times = Arrays.copyOf(times, n * 2);
-        }
-        if (idBytes + id.length > ids.length) {
-          ids = Arrays.copyOf(ids, Math.max(ids.length * 2, idBytes + id.length));
-        }
-        System.arraycopy(id, 0, ids, idBytes, id.length);
-        idBytes += id.length;
-        ends[n] = idBytes;
-        weights[n] = weight;
-        times[n++] = time;
-      }
-
-      PackedHistory build() {
-        return new PackedHistory(Arrays.copyOf(ids, idBytes), Arrays.copyOf(ends, n), Arrays.copyOf(weights, n),
-            Arrays.copyOf(times, n));
-      }
-    }
-  }
-
-  /** A history as its packed arrays: the ids' bytes, then per item its id's length, weight and time. */
-  static final class HistoryCoder extends CompactRecordCoder<Iterable<KV<String, KV<Double, Long>>>> {
-    static final HistoryCoder INSTANCE = new HistoryCoder();
-
-    @Override
-    protected void write(Iterable<KV<String, KV<Double, Long>>> history, Writer w) {
-      PackedHistory h = PackedHistory.of(history);
-      w.writeBytes(h.ids, 0, h.ids.length);
-      w.writeVarLong(h.ends.length);
-      for (int i = 0; i < h.ends.length; i++) {
-        w.writeVarLong(h.ends[i] - (i == 0 ? 0 : h.ends[i - 1]));
-        w.writeDouble(h.weights[i]);
-        w.writeZigZag(h.times[i]);
-      }
-    }
-
-    @Override
-    protected Iterable<KV<String, KV<Double, Long>>> read(Reader r) throws IOException {
-      byte[] ids = r.readBytes();
-      long n = r.readVarLong();
-      if (n < 0 || n > Integer.MAX_VALUE - 8) {
-        throw new IOException("corrupt history: " + n + " items");
-      }
-      int[] ends = new int[(int) n];
-      double[] weights = new double[(int) n];
-      long[] times = new long[(int) n];
-      int end = 0;
-      for (int i = 0; i < n; i++) {
-        end += (int) r.readVarLong();
-        if (end > ids.length) {
-          throw new IOException("corrupt history: ids end at " + end + " of " + ids.length + " bytes");
-        }
-        ends[i] = end;
-        weights[i] = r.readDouble();
-        times[i] = r.readZigZag();
-      }
-      return new PackedHistory(ids, ends, weights, times);
-    }
   }
 
   /** Each bundle's interests per known user (at most {@value #MAX_HELD} user-item pairs held, then handed on). */

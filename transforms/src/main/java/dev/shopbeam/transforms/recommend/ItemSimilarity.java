@@ -103,7 +103,7 @@ public abstract class ItemSimilarity
     return events
         .apply("Interests per bundle", ParDo.of(new Interests.PerBundleFn(weights)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Interests.InterestsCoder.INSTANCE))
-        .apply("Histories", SumPerBundleFn.mergedPerKey(new Interests.Merge(), Interests.HistoryCoder.INSTANCE));
+        .apply("Histories", SumPerBundleFn.mergedPerKey(new Interests.Merge(), PackedItems.ItemsCoder.INSTANCE));
   }
 
   /**
@@ -128,10 +128,10 @@ public abstract class ItemSimilarity
    * lists as they are (recommendations score from both): the grouping by user is then done once.
    */
   public PTransform<PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>,
-      PCollection<KV<String, List<KV<String, KV<Double, Long>>>>>> nearestFromHistories() {
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>>> nearestFromHistories() {
     return new PTransform<>() {
       @Override
-      public PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> expand(
+      public PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> expand(
           PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories) {
         return nearestOf(histories, MAX_NEIGHBOURS_HELD, MAX_PAIRS_HELD);
       }
@@ -140,7 +140,7 @@ public abstract class ItemSimilarity
 
   /** The similarity table's rows of {@link #nearestFromHistories}' lists, ranked from 1. */
   public static PCollection<dev.shopbeam.schemas.ItemSimilarity> ranked(
-      PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearest) {
+      PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> nearest) {
     return nearest
         .apply("Rank", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(dev.shopbeam.schemas.ItemSimilarity.class));
@@ -152,7 +152,7 @@ public abstract class ItemSimilarity
     return ranked(nearestOf(histories, maxNeighboursHeld, maxPairsHeld));
   }
 
-  private PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearestOf(
+  private PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> nearestOf(
       PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories, int maxNeighboursHeld,
       int maxPairsHeld) {
     KvCoder<Double, Long> strengthCoder = KvCoder.of(DoubleCoder.of(), VarLongCoder.of());
@@ -189,7 +189,10 @@ public abstract class ItemSimilarity
     return rows
         .apply("Cosines, both directions", ParDo.of(cosines).withSideInputs(norms))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), strengthCoder)))
-        .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()));
+        .apply("Top " + neighboursPerItem(), Top.perKey(neighboursPerItem(), new BySimilarityThenId()))
+        // One reader of the lists, packed: see PackedItems (the lists have two readers downstream).
+        .apply("Packed", ParDo.of(new PackFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), PackedItems.ItemsCoder.INSTANCE));
   }
 
   /** (a, row of a) -> (a, |a|) for an item with weighted interest (a positive squared norm). */
@@ -478,9 +481,19 @@ public abstract class ItemSimilarity
     }
   }
 
-  private static final class RankFn extends DoFn<KV<String, List<KV<String, KV<Double, Long>>>>, dev.shopbeam.schemas.ItemSimilarity> {
+  /** (item, neighbours) -> the same, packed, in the same order. */
+  private static final class PackFn
+      extends DoFn<KV<String, List<KV<String, KV<Double, Long>>>>, KV<String, Iterable<KV<String, KV<Double, Long>>>>> {
     @ProcessElement
-    public void process(@Element KV<String, List<KV<String, KV<Double, Long>>>> top,
+    public void process(@Element KV<String, List<KV<String, KV<Double, Long>>>> nearest,
+        OutputReceiver<KV<String, Iterable<KV<String, KV<Double, Long>>>>> out) {
+      out.output(KV.of(nearest.getKey(), PackedItems.of(nearest.getValue())));
+    }
+  }
+
+  private static final class RankFn extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, dev.shopbeam.schemas.ItemSimilarity> {
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> top,
         OutputReceiver<dev.shopbeam.schemas.ItemSimilarity> out) {
       int rank = 0;
       for (KV<String, KV<Double, Long>> n : top.getValue()) {

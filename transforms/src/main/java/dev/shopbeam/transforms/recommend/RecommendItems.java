@@ -112,7 +112,7 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
     // Users' histories are computed once, for the similarity, the recommendations and the popularity.
     PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> histories =
         ItemSimilarity.historiesOf(events, similarity().weights());
-    PCollection<KV<String, List<KV<String, KV<Double, Long>>>>> nearest =
+    PCollection<KV<String, Iterable<KV<String, KV<Double, Long>>>>> nearest =
         histories.apply("Item similarity", similarity().nearestFromHistories());
     PCollection<dev.shopbeam.schemas.ItemSimilarity> neighbours = ItemSimilarity.ranked(nearest);
 
@@ -276,11 +276,12 @@ public abstract class RecommendItems extends PTransform<PCollection<CommerceEven
 
   /** (item, its nearest neighbours) -> (item, their ids and similarities). */
   static final class NeighbourListFn
-      extends DoFn<KV<String, List<KV<String, KV<Double, Long>>>>, KV<String, NeighbourList>> {
+      extends DoFn<KV<String, Iterable<KV<String, KV<Double, Long>>>>, KV<String, NeighbourList>> {
     @ProcessElement
-    public void process(@Element KV<String, List<KV<String, KV<Double, Long>>>> nearest,
+    public void process(@Element KV<String, Iterable<KV<String, KV<Double, Long>>>> nearest,
         OutputReceiver<KV<String, NeighbourList>> out) {
-      List<KV<String, KV<Double, Long>>> ns = nearest.getValue();
+      List<KV<String, KV<Double, Long>>> ns = new java.util.ArrayList<>();
+      nearest.getValue().forEach(ns::add);
       String[] ids = new String[ns.size()];
       double[] similarities = new double[ns.size()];
       for (int i = 0; i < ids.length; i++) {

@@ -26,7 +26,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Users' histories summed from partial interests, against a plain-Java model of the strengths. */
+/** Users' histories summed from partial interests, against a plain-Java model of the strengths; packed item lists. */
 @ExtendWith(TestPipelineExtension.class)
 class InterestsTest {
   private static final List<CommerceEvent> SHOP = TestEvents.shop(9L, 40, 25, 150);
@@ -77,7 +77,7 @@ class InterestsTest {
         }
         Collections.shuffle(coded, random);
         Iterable<KV<String, KV<Double, Long>>> history = merge.extractOutput(merge.mergeAccumulators(coded));
-        actual.put(u.getKey(), asMap(CoderUtils.clone(Interests.HistoryCoder.INSTANCE, history)));
+        actual.put(u.getKey(), asMap(CoderUtils.clone(PackedItems.ItemsCoder.INSTANCE, history)));
       }
       assertEquals(expected, actual);
     }
@@ -112,17 +112,17 @@ class InterestsTest {
   }
 
   @Test
-  void aHistoryIsCodedPackedOrNotWithItsItemsInOrder() throws Exception {
+  void itemListsAreCodedPackedOrNotInTheirOrder() throws Exception {
     List<KV<String, KV<Double, Long>>> items = List.of(
         KV.of("b", KV.of(1.0, 5L)), KV.of("ä-é", KV.of(4.0, -3L)), KV.of("", KV.of(2.5, Long.MAX_VALUE)));
-    Iterable<KV<String, KV<Double, Long>>> decoded = CoderUtils.clone(Interests.HistoryCoder.INSTANCE, items);
+    Iterable<KV<String, KV<Double, Long>>> decoded = CoderUtils.clone(PackedItems.ItemsCoder.INSTANCE, items);
     List<KV<String, KV<Double, Long>>> again = new ArrayList<>();
     decoded.forEach(again::add);
     assertEquals(items, again);
     List<KV<String, KV<Double, Long>>> twice = new ArrayList<>();
-    CoderUtils.clone(Interests.HistoryCoder.INSTANCE, decoded).forEach(twice::add);
+    CoderUtils.clone(PackedItems.ItemsCoder.INSTANCE, decoded).forEach(twice::add);
     assertEquals(items, twice);
-    assertEquals(List.of(), toList(CoderUtils.clone(Interests.HistoryCoder.INSTANCE, List.of())));
+    assertEquals(List.of(), toList(CoderUtils.clone(PackedItems.ItemsCoder.INSTANCE, List.of())));
 
     Interests interests = new Interests();
     assertEquals(1, interests.add("z", 1.0, 10));
@@ -132,13 +132,13 @@ class InterestsTest {
   }
 
   @Test
-  void aCorruptHistoryIsRefused() throws Exception {
-    byte[] bytes = CoderUtils.encodeToByteArray(Interests.HistoryCoder.INSTANCE,
+  void aCorruptItemListIsRefused() throws Exception {
+    byte[] bytes = CoderUtils.encodeToByteArray(PackedItems.ItemsCoder.INSTANCE,
         List.of(KV.of("item", KV.of(1.0, 1L))));
     // The one item's id length (after the ids and the count) made longer than the ids.
     int at = 1 + 1 + 4 + 1; // after the record's length, the ids' length, "item" and the count
     bytes[at] = 9;
-    assertThrows(Exception.class, () -> CoderUtils.decodeFromByteArray(Interests.HistoryCoder.INSTANCE, bytes));
+    assertThrows(Exception.class, () -> CoderUtils.decodeFromByteArray(PackedItems.ItemsCoder.INSTANCE, bytes));
   }
 
   private static List<KV<String, KV<Double, Long>>> toList(Iterable<KV<String, KV<Double, Long>>> history) {
