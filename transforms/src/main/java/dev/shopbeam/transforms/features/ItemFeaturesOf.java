@@ -4,6 +4,8 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.ItemFeatures;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.CompactRecordCoder;
+import dev.shopbeam.transforms.MergePartsFn;
 import dev.shopbeam.transforms.SumPerBundleFn;
 import dev.shopbeam.transforms.aggregate.ConversionFunnel;
 import java.io.DataInputStream;
@@ -14,7 +16,9 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -43,9 +47,33 @@ import org.apache.beam.sdk.values.TupleTag;
  * user) to the steps that user took, then per item; event counts and revenue in a third, joined by item.
  */
 public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>, PCollection<ItemFeatures>> {
+  private final int maxHeld;
 
+  public ItemFeaturesOf() {
+    this(ItemPartsPerBundleFn.MAX_HELD);
+  }
+
+  /** With at most {@code maxHeld} items and users of items held per bundle (bounded input). */
+  ItemFeaturesOf(int maxHeld) {
+    this.maxHeld = maxHeld;
+  }
+
+  /**
+   * Bounded input in one window reads the events once: each bundle adds up, per item, its totals and
+   * each user's funnel steps in memory ({@link ItemPart}), and the parts are merged after one grouping
+   * by item. (Otherwise: the steps per item and user, then the users per steps per item, and the totals
+   * per item, are three combines, joined by item: on the Online Retail year 308,000 records of an item,
+   * a user and the steps crossed Spark's shuffle twice.)
+   */
   @Override
   public PCollection<ItemFeatures> expand(PCollection<CommerceEvent> events) {
+    if (SumPerBundleFn.applies(events)) {
+      return ranked(events
+          .apply("Items per bundle", ParDo.of(new ItemPartsPerBundleFn(maxHeld)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), ItemPartCoder.INSTANCE))
+          .apply("Items", SumPerBundleFn.mergedPerKey(new MergeItemPartsFn(), ItemPartCoder.INSTANCE))
+          .apply("Features", ParDo.of(new FeaturesOfItemFn())));
+    }
     KvCoder<String, String> itemUser = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
     PCollection<KV<String, long[]>> usersPerMask = events
         .apply("Steps of each user on each item", ParDo.of(new StepFn()))
@@ -54,27 +82,170 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
         .apply("By item", ParDo.of(new MaskByItemFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
         .apply("Users per mask", Combine.perKey(new ConversionFunnel.UsersPerMaskFn()));
-    // Bounded input in one window: each bundle adds up its items' totals in memory (a few thousand
-    // items, not every event, go to the combine).
-    PCollection<KV<String, Totals>> totals = SumPerBundleFn.applies(events)
-        ? events
-            .apply("Totals per bundle", ParDo.of(new TotalsPerBundleFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), TotalsCoder.INSTANCE))
-            .apply("Counts and revenue", Combine.perKey(new MergeTotalsFn()))
-        : events
-            .apply("Key by item", ParDo.of(new ByItemFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
-            .apply("Counts and revenue", Combine.perKey(new TotalsFn()));
+    PCollection<KV<String, Totals>> totals = events
+        .apply("Key by item", ParDo.of(new ByItemFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.events()))
+        .apply("Counts and revenue", Combine.perKey(new TotalsFn()));
 
     TupleTag<long[]> masksTag = new TupleTag<>() {};
     TupleTag<Totals> totalsTag = new TupleTag<>() {};
-    return KeyedPCollectionTuple.of(masksTag, usersPerMask).and(totalsTag, totals)
+    return ranked(KeyedPCollectionTuple.of(masksTag, usersPerMask).and(totalsTag, totals)
         .apply("Join by item", CoGroupByKey.create())
-        .apply("Features", ParDo.of(new FeaturesFn(masksTag, totalsTag)))
+        .apply("Features", ParDo.of(new FeaturesFn(masksTag, totalsTag))));
+  }
+
+  /** Rows keyed by category ("" for none), ranked within it. */
+  private static PCollection<ItemFeatures> ranked(PCollection<KV<String, ItemFeatures>> byCategory) {
+    return byCategory
         .setCoder(KvCoder.of(StringUtf8Coder.of(), Coders.avro(ItemFeatures.class)))
         .apply("By category", GroupByKey.create())
         .apply("Rank in category", ParDo.of(new RankFn()))
         .setCoder(Coders.avro(ItemFeatures.class));
+  }
+
+  /**
+   * One item's totals and each user's funnel steps on it (user id to {@link ConversionFunnel#steps}
+   * mask, or-ed together), over part of the input or all of it.
+   */
+  static final class ItemPart {
+    final Totals totals;
+    final HashMap<String, Integer> steps;
+
+    ItemPart() {
+      this(new Totals(), new HashMap<>());
+    }
+
+    ItemPart(Totals totals, HashMap<String, Integer> steps) {
+      this.totals = totals;
+      this.steps = steps;
+    }
+
+    /** Adds an event; returns how many users it added (0 or 1). */
+    int add(CommerceEvent e) {
+      totals.add(e);
+      String user = e.getUserId();
+      if (user == null) {
+        return 0;
+      }
+      int step = ConversionFunnel.steps(e);
+      Integer had = steps.get(user);
+      if (had == null) {
+        steps.put(user, step);
+        return 1;
+      }
+      if ((had | step) != had) {
+        steps.put(user, had | step);
+      }
+      return 0;
+    }
+
+    void merge(ItemPart o) {
+      totals.merge(o.totals);
+      o.steps.forEach((user, mask) -> steps.merge(user, mask, (a, b) -> a | b));
+    }
+
+    /** Users per steps mask (index = mask, 0..7). */
+    long[] usersPerMask() {
+      long[] perMask = new long[8];
+      for (int mask : steps.values()) {
+        perMask[mask]++;
+      }
+      return perMask;
+    }
+  }
+
+  /** Each bundle's parts per item (at most {@code maxHeld} items and users of items held, then handed on). */
+  static final class ItemPartsPerBundleFn extends SumPerBundleFn<CommerceEvent, String, ItemPart> {
+    static final int MAX_HELD = 1 << 19;
+
+    ItemPartsPerBundleFn(int maxHeld) {
+      super(maxHeld);
+    }
+
+    @Override
+    protected ItemPart empty() {
+      return new ItemPart();
+    }
+
+    @Override
+    protected long add(CommerceEvent e) {
+      return sumOf(e.getItemId()).add(e);
+    }
+  }
+
+  /** Merges the parts of one item. */
+  static final class MergeItemPartsFn extends MergePartsFn<ItemPart> {
+    @Override
+    protected ItemPart empty() {
+      return new ItemPart();
+    }
+
+    @Override
+    protected void mergeInto(ItemPart sum, ItemPart part) {
+      sum.merge(part);
+    }
+  }
+
+  /** The row (rank left empty) of one item's whole part; keyed by category ("" for none). */
+  static final class FeaturesOfItemFn extends DoFn<KV<String, ItemPart>, KV<String, ItemFeatures>> {
+    @ProcessElement
+    public void process(@Element KV<String, ItemPart> item, OutputReceiver<KV<String, ItemFeatures>> out) {
+      Totals t = item.getValue().totals;
+      ItemFeatures row = row(item.getKey(), t.category, t.counts, t.revenue, item.getValue().usersPerMask());
+      out.output(KV.of(t.category == null ? "" : t.category, row));
+    }
+  }
+
+  /** An {@link ItemPart}: its totals, then its users in id order, each with its steps mask. */
+  static final class ItemPartCoder extends CompactRecordCoder<ItemPart> {
+    static final ItemPartCoder INSTANCE = new ItemPartCoder();
+
+    @Override
+    protected void write(ItemPart part, Writer w) {
+      Totals t = part.totals;
+      w.writeVarLong(t.counts.length);
+      for (long c : t.counts) {
+        w.writeVarLong(c);
+      }
+      w.writeDecimal(t.revenue);
+      w.writeByte(t.category == null ? 0 : 1);
+      if (t.category != null) {
+        w.writeString(t.category);
+      }
+      w.writeVarLong(part.steps.size());
+      new TreeMap<>(part.steps).forEach((user, mask) -> {
+        w.writeString(user);
+        w.writeByte(mask);
+      });
+    }
+
+    @Override
+    protected ItemPart read(Reader r) throws IOException {
+      Totals t = new Totals();
+      long behaviors = r.readVarLong();
+      if (behaviors != t.counts.length) {
+        throw new IOException("corrupt item part: " + behaviors + " behaviors, expected " + t.counts.length);
+      }
+      for (int i = 0; i < t.counts.length; i++) {
+        t.counts[i] = r.readVarLong();
+      }
+      t.revenue = r.readDecimal();
+      t.category = r.readByte() == 0 ? null : r.readString();
+      long users = r.readVarLong();
+      if (users < 0 || users > Integer.MAX_VALUE) {
+        throw new IOException("corrupt item part: " + users + " users");
+      }
+      HashMap<String, Integer> steps = new HashMap<>((int) Math.min(users * 2, 1 << 20));
+      for (long i = 0; i < users; i++) {
+        String user = r.readString();
+        int mask = r.readByte();
+        if (mask < 0 || mask > 7) {
+          throw new IOException("corrupt item part: steps mask " + mask);
+        }
+        steps.put(user, mask);
+      }
+      return new ItemPart(t, steps);
+    }
   }
 
   static final class StepFn extends DoFn<CommerceEvent, KV<KV<String, String>, Integer>> {
@@ -163,35 +334,6 @@ public final class ItemFeaturesOf extends PTransform<PCollection<CommerceEvent>,
     public Totals addInput(Totals acc, CommerceEvent e) {
       acc.add(e);
       return acc;
-    }
-  }
-
-  /** Merges the partial totals of {@link TotalsPerBundleFn}. */
-  static final class MergeTotalsFn extends TotalsCombineFn<Totals> {
-    @Override
-    public Totals addInput(Totals acc, Totals partial) {
-      acc.merge(partial);
-      return acc;
-    }
-  }
-
-  /** Each bundle's totals per item (at most {@value #MAX_ITEMS_HELD} items held, then handed on). */
-  static final class TotalsPerBundleFn extends SumPerBundleFn<CommerceEvent, String, Totals> {
-    static final int MAX_ITEMS_HELD = 1 << 17;
-
-    TotalsPerBundleFn() {
-      super(MAX_ITEMS_HELD);
-    }
-
-    @Override
-    protected Totals empty() {
-      return new Totals();
-    }
-
-    @Override
-    protected long add(CommerceEvent e) {
-      sumOf(e.getItemId()).add(e);
-      return 0;
     }
   }
 

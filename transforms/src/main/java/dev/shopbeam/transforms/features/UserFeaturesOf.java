@@ -4,6 +4,7 @@ import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.UserFeatures;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.MergePartsFn;
 import dev.shopbeam.transforms.SumPerBundleFn;
 import dev.shopbeam.transforms.ToList;
 import java.io.IOException;
@@ -204,28 +205,15 @@ public final class UserFeaturesOf extends PTransform<PCollection<CommerceEvent>,
   }
 
   /** The history of all of a user's parts. */
-  static final class MergeHistoriesFn extends Combine.CombineFn<UserHistory, UserHistory, UserHistory> {
+  static final class MergeHistoriesFn extends MergePartsFn<UserHistory> {
     @Override
-    public UserHistory createAccumulator() {
+    protected UserHistory empty() {
       return new UserHistory();
     }
 
     @Override
-    public UserHistory addInput(UserHistory history, UserHistory part) {
+    protected void mergeInto(UserHistory history, UserHistory part) {
       history.merge(part);
-      return history;
-    }
-
-    @Override
-    public UserHistory mergeAccumulators(Iterable<UserHistory> histories) {
-      UserHistory merged = new UserHistory();
-      histories.forEach(merged::merge);
-      return merged;
-    }
-
-    @Override
-    public UserHistory extractOutput(UserHistory history) {
-      return history;
     }
 
     @Override

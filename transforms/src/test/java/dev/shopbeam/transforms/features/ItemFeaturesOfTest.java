@@ -1,6 +1,10 @@
 package dev.shopbeam.transforms.features;
 
 import static dev.shopbeam.transforms.testing.TestEvents.asText;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.shopbeam.schemas.Behavior;
 import dev.shopbeam.schemas.CommerceEvent;
@@ -19,6 +23,7 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -82,5 +87,42 @@ class ItemFeaturesOfTest {
     PAssert.that(asText(p.apply(Create.of(shop).withCoder(Coders.events())).apply(new ItemFeaturesOf())))
         .containsInAnyOrder(asText(model(shop)));
     p.run().waitUntilFinish();
+  }
+
+  @Test
+  void bundlesHandingOnAfterAFewItemsAndUsersMatchTheModel(TestPipeline p) {
+    // Every bundle hands its parts on after 1 to 7 items and users: the parts of an item and of a user's
+    // steps on it arrive in many pieces and must come together as if added up at once.
+    List<CommerceEvent> shop = TestEvents.shop(11L, 40, 25, 150);
+    for (int maxHeld : new int[] {1, 7}) {
+      PAssert.that("maxHeld " + maxHeld, asText(p.apply("Shop " + maxHeld, Create.of(shop).withCoder(Coders.events()))
+              .apply("Features " + maxHeld, new ItemFeaturesOf(maxHeld))))
+          .containsInAnyOrder(asText(model(shop)));
+    }
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void itemPartsComeBackThroughTheirCoderAndCorruptOnesAreRejected() throws Exception {
+    ItemFeaturesOf.ItemPart part = new ItemFeaturesOf.ItemPart();
+    for (CommerceEvent e : TestEvents.shop(5L, 10, 1, 60)) {
+      part.add(e);
+    }
+    assertFalse(part.steps.isEmpty(), "the part has users");
+    ItemFeaturesOf.ItemPartCoder coder = ItemFeaturesOf.ItemPartCoder.INSTANCE;
+    byte[] bytes = CoderUtils.encodeToByteArray(coder, part);
+    ItemFeaturesOf.ItemPart back = CoderUtils.decodeFromByteArray(coder, bytes);
+    assertArrayEquals(part.totals.counts, back.totals.counts);
+    assertEquals(part.totals.revenue, back.totals.revenue);
+    assertEquals(part.totals.category, back.totals.category);
+    assertEquals(part.steps, back.steps);
+    assertArrayEquals(part.usersPerMask(), back.usersPerMask());
+    assertArrayEquals(bytes, CoderUtils.encodeToByteArray(coder, back), "same part, same bytes");
+
+    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 1);
+    assertThrows(java.io.IOException.class, () -> coder.decode(new java.io.ByteArrayInputStream(cut)));
+    byte[] badMask = bytes.clone();
+    badMask[badMask.length - 1] = 9; // the last user's steps mask
+    assertThrows(java.io.IOException.class, () -> coder.decode(new java.io.ByteArrayInputStream(badMask)));
   }
 }
