@@ -9,22 +9,33 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.Never;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
- * Adds up a bounded input in the global window into one partial sum per key per bundle, in memory, and
- * hands on only the partial sums (to a {@code Combine.perKey} or {@link #mergedPerKey} that merges them): the combining starts
+ * Adds up a bounded input into one partial sum per key and window per bundle, in memory, and hands on
+ * only the partial sums (to a {@code Combine.perKey} or {@link #mergedPerKey} that merges them): the combining starts
  * where the elements are made, as Dataflow's combiner lifting does with a hash table. On Flink's batch
  * runtime a combine pre-aggregates by sorting every input element, serialized, by key; here each
  * element is added to its key's sum in place and never serialized.
  *
  * <p>Memory stays bounded whatever the input: when the sums held weigh {@code maxHeld} (in the unit
- * {@link #add} reports: entries of a row, one per key, ...) they are handed on and the bundle starts
- * again. Only for the global window, where every element of a bundle is in the same window (see
- * {@link #applies}).
+ * {@link #add} reports: entries of a row, one per key, ...) the sums of the element's window are handed
+ * on and that window starts again. A DoFn can output into another window than its element's only when
+ * its bundle ends, so the sums of other windows stay until then; input whose windows are all held at
+ * the cap falls back to handing on about a sum per element, never to holding more.
+ *
+ * <p>For the global window ({@link #applies}), and for bounded input in windows that do not merge and
+ * fire once each, whose results are stamped at the end of the window ({@link #appliesPerWindow}): there
+ * a partial sum stands for its elements in any grouping of its window. Sums handed on when the bundle
+ * ends carry their window's end as their timestamp.
  *
  * @param <InputT> the elements
  * @param <K> the key
@@ -32,7 +43,11 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  */
 public abstract class SumPerBundleFn<InputT, K, SumT> extends DoFn<InputT, KV<K, SumT>> {
   private final long maxHeld;
-  private transient Map<K, SumT> sums;
+  /** The sums of each window of the bundle. */
+  private transient Map<BoundedWindow, WindowSums<K, SumT>> windows;
+  /** Those of the window of the element being added. */
+  private transient WindowSums<K, SumT> current;
+  /** The weight of all windows' sums. */
   private transient long held;
 
   protected SumPerBundleFn(long maxHeld) {
@@ -49,47 +64,99 @@ public abstract class SumPerBundleFn<InputT, K, SumT> extends DoFn<InputT, KV<K,
         && w.getWindowFn() instanceof org.apache.beam.sdk.transforms.windowing.GlobalWindows;
   }
 
+  /**
+   * Whether a collection so windowed can be summed per bundle and window: bounded, in windows that do
+   * not merge (a partial sum of a session would span sessions not yet merged), each fired once (an
+   * element-count or early trigger would count partial sums, not elements), with results stamped at the
+   * end of the window (an earliest-timestamp result would take the sums' stamps, not the elements').
+   */
+  public static boolean appliesPerWindow(PCollection<?> input) {
+    WindowingStrategy<?, ?> w = input.getWindowingStrategy();
+    return firesOncePerWindow(input) && w.getWindowFn().isNonMerging()
+        && w.getTimestampCombiner() == TimestampCombiner.END_OF_WINDOW;
+  }
+
+  /** Bounded input (no late data) under a trigger without early firings: one pane per window. */
+  public static boolean firesOncePerWindow(PCollection<?> c) {
+    if (c.isBounded() != PCollection.IsBounded.BOUNDED) {
+      return false;
+    }
+    Trigger t = c.getWindowingStrategy().getTrigger();
+    return t instanceof DefaultTrigger
+        || t instanceof AfterWatermark.FromEndOfWindow
+        || (t instanceof AfterWatermark.AfterWatermarkEarlyAndLate el && el.getEarlyTrigger() instanceof Never.NeverTrigger);
+  }
+
   /** An empty sum. */
   protected abstract SumT empty();
 
   /**
-   * Adds {@code input} to the sums ({@link #sumOf} gives a key's, created empty when absent) and returns
-   * how much heavier the sums held became.
+   * Adds {@code input} to the sums ({@link #sumOf} gives a key's, created empty when absent; {@link
+   * #merge} merges an immutable one) and returns how much heavier the sums held became besides.
    */
   protected abstract long add(InputT input);
 
-  /** The sum held for {@code key}, created empty (weighing 1) when the bundle holds none. */
+  /** The sum held for {@code key} in the element's window, created empty (weighing 1) when none is held. */
   protected final SumT sumOf(K key) {
-    SumT sum = sums.get(key);
+    SumT sum = current.sums.get(key);
     if (sum == null) {
       sum = empty();
-      sums.put(key, sum);
-      held++;
+      current.sums.put(key, sum);
+      current.weight++;
     }
     return sum;
   }
 
+  /** Merges {@code value} into the sum held for {@code key} in the element's window with {@code fn} (weighing 1 when new). */
+  protected final void merge(K key, SumT value, java.util.function.BinaryOperator<SumT> fn) {
+    SumT sum = current.sums.get(key);
+    if (sum == null) {
+      current.weight++;
+    }
+    current.sums.put(key, sum == null ? value : fn.apply(sum, value));
+  }
+
   @StartBundle
   public void startBundle() {
-    sums = new HashMap<>();
+    windows = new HashMap<>();
+    current = null;
     held = 0;
   }
 
   @ProcessElement
-  public void process(@Element InputT input, OutputReceiver<KV<K, SumT>> out) {
-    held += add(input);
+  public void process(@Element InputT input, BoundedWindow window, OutputReceiver<KV<K, SumT>> out) {
+    if (current == null || !current.window.equals(window)) {
+      current = windows.computeIfAbsent(window, WindowSums::new);
+    }
+    long before = current.weight;
+    long besides = add(input); // (which adds to current.weight as it creates sums)
+    current.weight += besides;
+    held += current.weight - before;
     if (held >= maxHeld) {
-      sums.forEach((k, s) -> out.output(KV.of(k, s)));
-      sums = new HashMap<>();
-      held = 0;
+      current.sums.forEach((k, s) -> out.output(KV.of(k, s)));
+      held -= current.weight;
+      current.sums = new HashMap<>();
+      current.weight = 0;
     }
   }
 
   @FinishBundle
   public void finishBundle(FinishBundleContext c) {
-    sums.forEach((k, s) -> c.output(KV.of(k, s), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE));
-    sums = null;
+    windows.forEach((window, w) -> w.sums.forEach((k, s) -> c.output(KV.of(k, s), window.maxTimestamp(), window)));
+    windows = null;
+    current = null;
     held = 0;
+  }
+
+  /** The sums of one window and their weight. */
+  private static final class WindowSums<K, SumT> {
+    final BoundedWindow window;
+    Map<K, SumT> sums = new HashMap<>();
+    long weight;
+
+    WindowSums(BoundedWindow window) {
+      this.window = window;
+    }
   }
 
   /**

@@ -6,6 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.shopbeam.transforms.testing.TestPipelineExtension;
 import java.util.ArrayList;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Sessions;
+import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -82,6 +93,71 @@ class SumPerBundleFnTest {
     // The same as Count.perElement.
     PAssert.that(words.apply(Count.perElement())).containsInAnyOrder(expected);
     p.run().waitUntilFinish();
+  }
+
+  /** "word@start of its window" -> count, from a word count per window. */
+  private static PCollection<String> perWindowText(PCollection<KV<String, Long>> counts, String name) {
+    return counts.apply(name + " as text", ParDo.of(new DoFn<KV<String, Long>, String>() {
+      @ProcessElement
+      public void process(@Element KV<String, Long> kv, BoundedWindow w, OutputReceiver<String> out) {
+        out.output(kv.getKey() + "@" + ((IntervalWindow) w).start().getMillis() + "=" + kv.getValue());
+      }
+    }));
+  }
+
+  /**
+   * In sliding windows each word is summed per bundle in each of its two windows, and handed on early
+   * in its own window only (the sums of other windows wait for the bundle's end): the same counts as
+   * Count.perElement per window, with the sums handed on at the end, and after every three words held.
+   */
+  @Test
+  void partialSumsPerWindowAddUpToTheCountsOfEachWindow(TestPipeline p) {
+    List<TimestampedValue<String>> stamped = new ArrayList<>();
+    List<String> words = words();
+    for (int i = 0; i < words.size(); i++) {
+      // Eight minutes of words, one every 600 ms, out of order: windows of two minutes every minute.
+      stamped.add(TimestampedValue.of(words.get(i), new Instant((i * 7919L % words.size()) * 600)));
+    }
+    // The model: each word at t is in the windows starting at t's minute and the minute before.
+    java.util.Map<String, Long> model = new java.util.TreeMap<>();
+    for (TimestampedValue<String> w : stamped) {
+      long minute = w.getTimestamp().getMillis() / 60_000 * 60_000;
+      model.merge(w.getValue() + "@" + minute, 1L, Long::sum);
+      model.merge(w.getValue() + "@" + (minute - 60_000), 1L, Long::sum);
+    }
+    List<String> expected = model.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.toList());
+    PCollection<String> windowed = p.apply(Create.timestamped(stamped).withCoder(StringUtf8Coder.of()))
+        .apply(Window.into(SlidingWindows.of(Duration.standardMinutes(2)).every(Duration.standardMinutes(1))));
+    assertThat(SumPerBundleFn.appliesPerWindow(windowed), is(true));
+    for (long maxHeld : new long[] {Long.MAX_VALUE, 3}) {
+      PAssert.that("at most " + maxHeld + " held",
+              perWindowText(counted(windowed, maxHeld, "At most " + maxHeld), "At most " + maxHeld))
+          .containsInAnyOrder(expected);
+    }
+    PAssert.that(perWindowText(windowed.apply(Count.perElement()), "Count.perElement")).containsInAnyOrder(expected);
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void appliesPerWindowToBoundedInputInWindowsThatDoNotMergeAndFireOnce() {
+    Pipeline p = Pipeline.create();
+    PCollection<String> words = p.apply(Create.of(words()).withCoder(StringUtf8Coder.of()));
+    assertThat(SumPerBundleFn.appliesPerWindow(words), is(true));
+    assertThat(SumPerBundleFn.appliesPerWindow(words.apply("Fixed",
+        Window.into(FixedWindows.of(Duration.standardMinutes(1))))), is(true));
+    assertThat(SumPerBundleFn.appliesPerWindow(words.apply("Sessions",
+        Window.into(Sessions.withGapDuration(Duration.standardMinutes(1))))), is(false));
+    assertThat(SumPerBundleFn.appliesPerWindow(words.apply("Early", Window.<String>into(
+            FixedWindows.of(Duration.standardMinutes(1)))
+        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(2)))
+        .withAllowedLateness(Duration.ZERO).discardingFiredPanes())), is(false));
+    assertThat(SumPerBundleFn.appliesPerWindow(words.apply("Earliest", Window.<String>into(
+            FixedWindows.of(Duration.standardMinutes(1))).withTimestampCombiner(TimestampCombiner.EARLIEST))),
+        is(false));
+    PCollection<String> unbounded = p.apply(TestStream.create(StringUtf8Coder.of()).addElements("a")
+        .advanceWatermarkToInfinity());
+    assertThat(SumPerBundleFn.appliesPerWindow(unbounded), is(false));
   }
 
   @Test

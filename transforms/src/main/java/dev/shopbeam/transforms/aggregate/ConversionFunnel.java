@@ -5,6 +5,7 @@ import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.transforms.Coders;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
@@ -18,11 +19,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
-import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.Never;
-import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -46,19 +43,39 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
   static final int CARTED = 2;
   static final int BOUGHT = 4;
 
+  /** Users' steps held per bundle before the first combine, at most (see {@link StepsPerBundleFn}). */
+  static final int MAX_HELD = 1 << 17;
+
+  private final int maxHeld;
+
+  public ConversionFunnel() {
+    this(MAX_HELD);
+  }
+
+  /** With a cap of its own on the steps held per bundle: for tests that hand them on early. */
+  ConversionFunnel(int maxHeld) {
+    this.maxHeld = maxHeld;
+  }
+
   @Override
   public PCollection<FunnelStats> expand(PCollection<CommerceEvent> events) {
-    PCollection<KV<String, Integer>> steps = events
-        .apply("Steps per event", ParDo.of(new StepFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()));
     PCollection<long[]> usersPerMask;
     if (firesOncePerWindow(events)) {
-      usersPerMask = steps
+      // Each user's steps per window are first added up per bundle where the windows allow it: the
+      // Online Retail year has 25 events per user and hour, whose sort by a combine it spares.
+      boolean perBundle = SumPerBundleFn.appliesPerWindow(events);
+      usersPerMask = events
+          .apply(perBundle ? "Steps per user and bundle" : "Steps per event",
+              ParDo.of(perBundle ? new StepsPerBundleFn(maxHeld) : new StepFn()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
           .apply("Steps per user and window", Combine.perKey(ConversionFunnel::union))
           .apply("Users' masks", Values.create())
           .apply("Users per mask", Combine.globally(new UsersPerMaskFn()).withoutDefaults());
     } else {
-      usersPerMask = steps.apply("Users' steps per window", Combine.globally(new StepsPerUserFn()).withoutDefaults());
+      usersPerMask = events
+          .apply("Steps per event", ParDo.of(new StepFn()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()))
+          .apply("Users' steps per window", Combine.globally(new StepsPerUserFn()).withoutDefaults());
     }
     return usersPerMask
         .apply("To FunnelStats", ParDo.of(new ToFunnelStats()))
@@ -67,13 +84,7 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
 
   /** Bounded input (no late data) under a trigger without early firings: one pane per window. */
   static boolean firesOncePerWindow(PCollection<?> c) {
-    if (c.isBounded() != PCollection.IsBounded.BOUNDED) {
-      return false;
-    }
-    Trigger t = c.getWindowingStrategy().getTrigger();
-    return t instanceof DefaultTrigger
-        || t instanceof AfterWatermark.FromEndOfWindow
-        || (t instanceof AfterWatermark.AfterWatermarkEarlyAndLate el && el.getEarlyTrigger() instanceof Never.NeverTrigger);
+    return SumPerBundleFn.firesOncePerWindow(c);
   }
 
   /** The steps of several events together: the union of their masks. */
@@ -145,6 +156,26 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
       if (e.getUserId() != null) {
         out.output(KV.of(e.getUserId(), steps(e)));
       }
+    }
+  }
+
+  /** Each known user's steps per window and bundle, as one mask (see {@link SumPerBundleFn}). */
+  static final class StepsPerBundleFn extends SumPerBundleFn<CommerceEvent, String, Integer> {
+    StepsPerBundleFn(long maxHeld) {
+      super(maxHeld);
+    }
+
+    @Override
+    protected Integer empty() {
+      return 0;
+    }
+
+    @Override
+    protected long add(CommerceEvent e) {
+      if (e.getUserId() != null) {
+        merge(e.getUserId(), steps(e), (a, b) -> a | b);
+      }
+      return 0;
     }
   }
 

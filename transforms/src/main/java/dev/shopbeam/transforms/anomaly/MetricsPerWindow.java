@@ -2,6 +2,7 @@ package dev.shopbeam.transforms.anomaly;
 
 import dev.shopbeam.schemas.CommerceEvent;
 import dev.shopbeam.schemas.DeadLetter;
+import dev.shopbeam.transforms.SumPerBundleFn;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Combine;
@@ -47,10 +48,14 @@ public final class MetricsPerWindow extends PTransform<PCollectionTuple, PCollec
   public static final String CONVERSION_RATE = "conversion_rate";
   public static final String DEAD_LETTER_RATE = "dead_letter_rate";
 
+  /** Partial tallies held per bundle at most, in dimensions and orders (see {@link TallyPerBundleFn}). */
+  static final int MAX_HELD = 1 << 16;
+
   private final Duration windowSize;
   private final Duration allowedLateness;
+  private final int maxHeld;
 
-  private MetricsPerWindow(Duration windowSize, Duration allowedLateness) {
+  private MetricsPerWindow(Duration windowSize, Duration allowedLateness, int maxHeld) {
     if (windowSize.getMillis() <= 0) {
       throw new IllegalArgumentException("metrics window must be positive, got " + windowSize);
     }
@@ -59,10 +64,20 @@ public final class MetricsPerWindow extends PTransform<PCollectionTuple, PCollec
     }
     this.windowSize = windowSize;
     this.allowedLateness = allowedLateness;
+    this.maxHeld = maxHeld;
   }
 
   public static MetricsPerWindow of(Duration windowSize, Duration allowedLateness) {
-    return new MetricsPerWindow(windowSize, allowedLateness);
+    return new MetricsPerWindow(windowSize, allowedLateness, MAX_HELD);
+  }
+
+  /** With a cap of its own on the partial tallies held per bundle: for tests that hand them on early. */
+  MetricsPerWindow withMaxHeld(int maxHeld) {
+    return new MetricsPerWindow(windowSize, allowedLateness, maxHeld);
+  }
+
+  int maxHeld() {
+    return maxHeld;
   }
 
   public Duration windowSize() {
@@ -84,9 +99,13 @@ public final class MetricsPerWindow extends PTransform<PCollectionTuple, PCollec
   @Override
   public PCollection<SeriesPoint> expand(PCollectionTuple input) {
     KvCoder<String, WindowTally> tallyCoder = KvCoder.of(StringUtf8Coder.of(), WindowTally.TallyCoder.INSTANCE);
-    PCollection<KV<String, WindowTally>> fromEvents = input.get(EVENTS)
-        .apply("Metrics window", fixedWindows())
-        .apply("Tally per dimension", ParDo.of(new EventTallyFn()))
+    PCollection<CommerceEvent> events = input.get(EVENTS).apply("Metrics window", fixedWindows());
+    // Bounded events are tallied per bundle, window and dimension first: one partial tally per
+    // dimension and window of a bundle instead of one or two per event, each of which a combine on
+    // Flink's batch runtime sorts.
+    PCollection<KV<String, WindowTally>> fromEvents = events
+        .apply("Tally per dimension", ParDo.of(SumPerBundleFn.appliesPerWindow(events)
+            ? new TallyPerBundleFn(maxHeld) : new EventTallyFn()))
         .setCoder(tallyCoder);
     PCollection<KV<String, WindowTally>> fromDeadLetters = input.get(DEAD_LETTERS)
         .apply("Tally dead letters with a time", ParDo.of(new DeadLetterTallyFn()))
@@ -106,6 +125,35 @@ public final class MetricsPerWindow extends PTransform<PCollectionTuple, PCollec
       if (e.getCategoryId() != null) {
         out.output(KV.of(CATEGORY_PREFIX + e.getCategoryId(), WindowTally.of(e)));
       }
+    }
+  }
+
+  /** Each dimension's tally per window and bundle (see {@link SumPerBundleFn}). */
+  static final class TallyPerBundleFn extends SumPerBundleFn<CommerceEvent, String, WindowTally> {
+    TallyPerBundleFn(long maxHeld) {
+      super(maxHeld);
+    }
+
+    @Override
+    protected WindowTally empty() {
+      return new WindowTally();
+    }
+
+    @Override
+    protected long add(CommerceEvent e) {
+      // A tally weighs one, and one more per order it holds.
+      long orders = 0;
+      WindowTally all = sumOf(ALL);
+      orders -= all.orders.size();
+      all.add(e);
+      orders += all.orders.size();
+      if (e.getCategoryId() != null) {
+        WindowTally category = sumOf(CATEGORY_PREFIX + e.getCategoryId());
+        orders -= category.orders.size();
+        category.add(e);
+        orders += category.orders.size();
+      }
+      return orders;
     }
   }
 

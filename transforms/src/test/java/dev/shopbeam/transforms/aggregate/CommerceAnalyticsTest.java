@@ -3,6 +3,7 @@ package dev.shopbeam.transforms.aggregate;
 import static dev.shopbeam.transforms.testing.TestEvents.asText;
 
 import dev.shopbeam.schemas.CommerceEvent;
+import dev.shopbeam.schemas.FunnelStats;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.testing.AnalyticsModel;
 import dev.shopbeam.transforms.testing.LastPanes;
@@ -53,6 +54,25 @@ class CommerceAnalyticsTest {
     PCollection<CommerceEvent> events = p.apply(Create.timestamped(TestEvents.timestamped(EVENTS)).withCoder(Coders.events()));
     WindowConfig sliding = WindowConfig.sliding(Duration.standardMinutes(30), Duration.standardMinutes(10));
     assertMatchesModel(events.apply(analytics(sliding)), 30 * 60_000L, 10 * 60_000L);
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * The funnel of bounded input adds up each user's steps per bundle and window before its combines;
+   * bundles that hand them on after every one (a user's steps then leave once per event) or after seven
+   * give the same rows, in sliding windows, where each event is in three.
+   */
+  @Test
+  void batchFunnelMatchesModelWhenBundlesHandStepsOnEarly(TestPipeline p) {
+    PCollection<CommerceEvent> events = p.apply(Create.timestamped(TestEvents.timestamped(EVENTS)).withCoder(Coders.events()));
+    WindowConfig sliding = WindowConfig.sliding(Duration.standardMinutes(30), Duration.standardMinutes(10));
+    for (int maxHeld : new int[] {1, 7}) {
+      PCollection<FunnelStats> funnel = events
+          .apply("Window, at most " + maxHeld, sliding.<CommerceEvent>window())
+          .apply("Funnel, at most " + maxHeld, new ConversionFunnel(maxHeld));
+      PAssert.that("funnel, at most " + maxHeld + " held", asText(funnel))
+          .containsInAnyOrder(asText(AnalyticsModel.funnel(EVENTS, 30 * 60_000L, 10 * 60_000L)));
+    }
     p.run().waitUntilFinish();
   }
 

@@ -59,10 +59,15 @@ class MetricsPerWindowTest {
         .withCoder(Coders.events()));
     PCollection<DeadLetter> dead = p.apply("Dead letters", Create.timestamped(deadLetters)
         .withCoder(Coders.deadLetters()));
-    PCollection<SeriesPoint> points = MetricsPerWindow.inputs(in, dead).apply(MetricsPerWindow.of(
-        Duration.standardHours(1), Duration.ZERO));
-    PAssert.that(points.apply(MapElements.into(TypeDescriptors.strings()).via(MetricsPerWindowTest::text)))
-        .containsInAnyOrder(expected.stream().map(MetricsPerWindowTest::text).collect(Collectors.toList()));
+    // Bounded events are tallied per bundle first: with the usual cap, and handed on after every tally
+    // and after five.
+    MetricsPerWindow metrics = MetricsPerWindow.of(Duration.standardHours(1), Duration.ZERO);
+    for (MetricsPerWindow m : List.of(metrics, metrics.withMaxHeld(1), metrics.withMaxHeld(5))) {
+      PCollection<SeriesPoint> points = MetricsPerWindow.inputs(in, dead).apply("Metrics, at most " + m.maxHeld(), m);
+      PAssert.that("points, at most " + m.maxHeld() + " held",
+              points.apply("As text, at most " + m.maxHeld(), MapElements.into(TypeDescriptors.strings()).via(MetricsPerWindowTest::text)))
+          .containsInAnyOrder(expected.stream().map(MetricsPerWindowTest::text).collect(Collectors.toList()));
+    }
     p.run().waitUntilFinish();
   }
 
