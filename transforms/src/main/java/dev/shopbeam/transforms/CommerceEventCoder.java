@@ -70,21 +70,12 @@ public final class CommerceEventCoder extends CompactRecordCoder<CommerceEvent> 
   }
 
   @Override
-  protected int fields(CommerceEvent e, Object[] into) {
-    into[0] = e.getEventId();
-    into[1] = e.getUserId();
-    into[2] = e.getSessionId();
-    into[3] = e.getItemId();
-    into[4] = e.getCategoryId();
-    into[5] = e.getBehavior();
-    into[6] = e.getQuantity();
-    into[7] = e.getUnitPrice();
-    into[8] = e.getCurrency();
-    into[9] = e.getCountry();
-    into[10] = e.getEventTime();
-    into[11] = e.getIngestTime();
-    into[12] = e.getSource();
-    return 13;
+  protected boolean fields(CommerceEvent e, Fields into) {
+    into.object(e.getEventId()).object(e.getUserId()).object(e.getSessionId()).object(e.getItemId())
+        .object(e.getCategoryId()).object(e.getBehavior()).number(e.getQuantity()).object(e.getUnitPrice())
+        .object(e.getCurrency()).object(e.getCountry()).object(e.getEventTime()).object(e.getIngestTime())
+        .object(e.getSource());
+    return true;
   }
 
   @Override

@@ -116,14 +116,15 @@ class CompactRecordCodersTest {
         CommerceEvent e = CommerceEvent.newBuilder(pair.get(0)).build();
         byte[] first = CoderUtils.encodeToByteArray(CommerceEventCoder.of(), e);
         assertArrayEquals(first, CoderUtils.encodeToByteArray(CommerceEventCoder.of(), e));
-        Object[] held = new Object[16];
-        Object[] now = new Object[16];
-        int n = CommerceEventCoder.of().fields(e, held);
-        assertEquals(n, CommerceEventCoder.of().fields(e, now));
-        assertEquals(true, CompactRecordCoder.sameFields(held, now, n), "an unchanged record is recognised");
+        CompactRecordCoder.Fields held = new CompactRecordCoder.Fields();
+        assertEquals(true, CommerceEventCoder.of().fields(e, held));
+        CompactRecordCoder.Fields now = new CompactRecordCoder.Fields();
+        CommerceEventCoder.of().fields(e, now);
+        assertEquals(true, held.same(now), "an unchanged record is recognised");
         e.put(f.pos(), pair.get(1).get(f.pos()));
-        assertEquals(n, CommerceEventCoder.of().fields(e, now));
-        assertEquals(false, CompactRecordCoder.sameFields(held, now, n), f.name());
+        now.clear();
+        CommerceEventCoder.of().fields(e, now);
+        assertEquals(false, held.same(now), f.name());
         assertEquals(e, CoderUtils.clone(CommerceEventCoder.of(), e), f.name());
       }
     }
