@@ -121,12 +121,17 @@ public final class StatsPerWindow {
 
   /**
    * Builds an item_stats or category_stats row: the two schemas differ only in the key column, so one
-   * DoFn fills both by field name.
+   * DoFn fills both, by the positions of the named columns.
    */
   private static final class ToRow<T extends SpecificRecordBase> extends DoFn<KV<KV<String, String>, BehaviorStats>, T> {
+    private static final String[] COLUMNS = {"window_start", "window_end", null, "behavior", "event_count", "quantity",
+        "revenue", "priced_events", "avg_unit_price", "min_unit_price", "max_unit_price", "distinct_users"};
     private final Class<T> rowClass;
     private final String keyField;
     private transient java.lang.reflect.Constructor<T> constructor;
+    // Each column's position in the row's schema: put by position, as put by name looks each name up in
+    // the schema's map (a row per item, behavior and window: 460,677 rows in the Online Retail year).
+    private transient int[] positions;
 
     ToRow(Class<T> rowClass, String keyField) {
       this.rowClass = rowClass;
@@ -134,8 +139,13 @@ public final class StatsPerWindow {
     }
 
     @Setup
-    public void setup() throws NoSuchMethodException {
+    public void setup() throws ReflectiveOperationException {
       constructor = rowClass.getDeclaredConstructor();
+      org.apache.avro.Schema schema = constructor.newInstance().getSchema();
+      positions = new int[COLUMNS.length];
+      for (int i = 0; i < COLUMNS.length; i++) {
+        positions[i] = schema.getField(COLUMNS[i] == null ? keyField : COLUMNS[i]).pos();
+      }
     }
 
     @ProcessElement
@@ -143,18 +153,19 @@ public final class StatsPerWindow {
         throws ReflectiveOperationException {
       BehaviorStats s = kv.getValue();
       T row = constructor.newInstance();
-      row.put("window_start", start(w));
-      row.put("window_end", end(w));
-      row.put(keyField, kv.getKey().getKey());
-      row.put("behavior", Behavior.valueOf(kv.getKey().getValue()));
-      row.put("event_count", s.events());
-      row.put("quantity", s.quantity());
-      row.put("revenue", s.revenue());
-      row.put("priced_events", s.pricedEvents());
-      row.put("avg_unit_price", s.avgUnitPrice());
-      row.put("min_unit_price", s.minUnitPrice());
-      row.put("max_unit_price", s.maxUnitPrice());
-      row.put("distinct_users", s.distinctUsers());
+      int[] at = positions;
+      row.put(at[0], start(w));
+      row.put(at[1], end(w));
+      row.put(at[2], kv.getKey().getKey());
+      row.put(at[3], Behavior.valueOf(kv.getKey().getValue()));
+      row.put(at[4], s.events());
+      row.put(at[5], s.quantity());
+      row.put(at[6], s.revenue());
+      row.put(at[7], s.pricedEvents());
+      row.put(at[8], s.avgUnitPrice());
+      row.put(at[9], s.minUnitPrice());
+      row.put(at[10], s.maxUnitPrice());
+      row.put(at[11], s.distinctUsers());
       out.output(row);
     }
   }
