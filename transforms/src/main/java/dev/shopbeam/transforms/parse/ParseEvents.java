@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -167,6 +168,10 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
    * then {@link #process} per record.
    */
   public static final class ParseFn extends DoFn<RawRecord, CommerceEvent> {
+    /** From the latest valid timestamp to the earliest: any output is allowed to be that much earlier. */
+    static final Duration ANY_EARLIER = Duration.millis(
+        BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis() - BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
+
     private final InputFormat format;
     private final @Nullable CleanConfig validation;
     private final boolean countRecords;
@@ -283,11 +288,16 @@ public abstract class ParseEvents extends PTransform<PCollection<RawRecord>, Eve
     /**
      * Event time may be earlier than the record's arrival timestamp (a Kafka append time, a file's
      * read time): that is what event time is. Lateness is the windowing's business, not this step's.
+     *
+     * <p>The span of all valid timestamps, not {@code Long.MAX_VALUE}: Beam subtracts the skew from
+     * each record's timestamp, and from a file record's (the minimum timestamp) that overflowed, and
+     * Beam caught the ArithmeticException, with its stack trace filled in, once per event: 2% of a
+     * Flink whole-batch profile. No output timestamp is earlier than this allows either.
      */
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return ANY_EARLIER;
     }
 
     /**

@@ -32,6 +32,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The parse step's per-bundle count of records in and tally of the events out. */
 @ExtendWith(TestPipelineExtension.class)
 class ParseEventsTest {
+
+  /**
+   * Beam checks each output timestamp against the input's minus the allowed skew. The skew must let an
+   * event time be anything valid, from the latest input's time too, and subtracting it from the
+   * earliest (a file record's) must not overflow: Beam catches that ArithmeticException per record.
+   */
+  @Test
+  void theAllowedSkewLetsAnyValidEventTimeThroughWithoutOverflow() {
+    Duration skew = ParseEvents.ParseFn.ANY_EARLIER;
+    org.joda.time.Instant min = org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MIN_VALUE;
+    org.joda.time.Instant max = org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MAX_VALUE;
+    org.junit.jupiter.api.Assertions.assertFalse(min.isBefore(max.minus(skew)));
+    org.junit.jupiter.api.Assertions.assertTrue(min.minus(skew).isBefore(min));
+  }
+
   private static final TupleTag<StringBuilder> ITEMS = new TupleTag<>("items") {};
 
   /** A tally that lists the item of every event emitted, ';'-separated: each event exactly once. */
