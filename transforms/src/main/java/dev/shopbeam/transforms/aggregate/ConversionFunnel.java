@@ -61,8 +61,9 @@ public final class ConversionFunnel extends PTransform<PCollection<CommerceEvent
   public PCollection<FunnelStats> expand(PCollection<CommerceEvent> events) {
     PCollection<long[]> usersPerMask;
     if (firesOncePerWindow(events)) {
-      // Each user's steps per window are first added up per bundle where the windows allow it: the
-      // Online Retail year has 25 events per user and hour, whose sort by a combine it spares.
+      // Each user's steps per window are first added up per bundle where the windows allow it, which
+      // spares Flink's batch runtime a sort of every event before the combine (on the Online Retail
+      // year, 531,208 events for what Spark's map-side combine hands on as 22,585 records).
       boolean perBundle = SumPerBundleFn.appliesPerWindow(events);
       usersPerMask = events
           .apply(perBundle ? "Steps per user and bundle" : "Steps per event",
