@@ -13,13 +13,16 @@ import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -47,12 +50,17 @@ public final class RunSummary {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
-  /** The total of each collection counted so far, so that one counted under two names is read once. */
-  private final Map<PCollection<?>, PCollection<Long>> totals = new java.util.HashMap<>();
+  /**
+   * The keys counted with {@link #countAll} or {@link #addUp}: each is reported, as 0 when nothing was
+   * counted under it, so the summary lists every table, empty ones too.
+   */
+  private final Set<String> keys = new TreeSet<>();
+  /** The per-bundle counts of each collection counted so far, so that one counted under two names is read once. */
+  private final Map<PCollection<?>, PCollection<Long>> perBundle = new java.util.HashMap<>();
 
   /** Whether {@code pc} is counted already, under any name. */
   public boolean counts(PCollection<?> pc) {
-    return totals.containsKey(pc);
+    return perBundle.containsKey(pc);
   }
 
   /**
@@ -63,22 +71,25 @@ public final class RunSummary {
    * table's rows) is not read again: on Flink's batch runtime every reader gets its own copy of it.
    */
   public <T> void countAll(String key, PCollection<T> pc) {
-    PCollection<Long> total = totals.get(pc);
-    if (total == null) {
-      total = InGlobalWindow.firedOnce(pc, "Global window for " + key)
-          .apply("Count " + key + " per bundle", ParDo.of(new CountPerBundleFn<T>()))
-          .apply("Add up " + key, Sum.longsGlobally());
-      totals.put(pc, total);
+    PCollection<Long> counted = perBundle.get(pc);
+    if (counted == null) {
+      counted = InGlobalWindow.firedOnce(pc, "Global window for " + key)
+          .apply("Count " + key + " per bundle", ParDo.of(new CountPerBundleFn<T>()));
+      perBundle.put(pc, counted);
     }
-    counts.add(total
-        .apply("Key " + key, WithKeys.of(key))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+    addUp(key, counted);
   }
 
-  /** Counts under {@code key} the sum of {@code partialCounts} (0 when there are none): counts per bundle, say. */
+  /**
+   * Counts under {@code key} the sum of {@code partialCounts} (0 when there are none): counts per bundle, say.
+   * The partial counts are only keyed here; every key is added up in one combine when the summary is
+   * written. A total per key ({@code Sum.longsGlobally()}) was, on Flink's batch runtime, half a dozen
+   * tasks each (its combine, and the side input and empty source that give an empty input its 0), and
+   * a run of the whole batch counts fifteen things.
+   */
   public void addUp(String key, PCollection<Long> partialCounts) {
+    keys.add(key);
     counts.add(InGlobalWindow.firedOnce(partialCounts, "Global window for " + key)
-        .apply("Add up " + key, Sum.longsGlobally())
         .apply("Key " + key, WithKeys.of(key))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
   }
@@ -117,7 +128,11 @@ public final class RunSummary {
 
   /** Writes {@code <outputDir>/_SUMMARY.json} once every count is in. */
   public void write(org.apache.beam.sdk.Pipeline p, String outputDir, Map<String, String> runInfo) {
+    List<KV<String, Long>> zeros = new ArrayList<>();
+    keys.forEach(k -> zeros.add(KV.of(k, 0L)));
     PCollectionList.of(counts)
+        .and(p.apply("Zero for each count", Create.of(zeros)
+            .withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))))
         .apply("All counts", Flatten.pCollections())
         .apply("Sum counts", Sum.longsPerKey())
         .apply("One summary", WithKeys.of("summary"))
