@@ -3,11 +3,13 @@ package dev.shopbeam.pipelines.io;
 import dev.shopbeam.schemas.RawRecord;
 import dev.shopbeam.transforms.Coders;
 import dev.shopbeam.transforms.CompactRecordCoder;
+import dev.shopbeam.transforms.LongArrayCoder;
 import dev.shopbeam.transforms.parse.InputFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -15,15 +17,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.io.ReadableFileCoder;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -35,8 +39,7 @@ import org.apache.beam.sdk.values.PCollection;
  * are cut to that many bytes (the record keeps its full length, so parsing dead-letters it) and never
  * buffered whole. Compressed files are read by extension, each whole by one worker, their lines spread
  * over the workers in batches. Uncompressed files are read in parallel byte ranges (line numbers are
- * still those of the whole file), as a bounded source ({@link FileLinesSource}) whose ranges the runner
- * hands to each worker as it asks for more.
+ * still those of the whole file).
  */
 public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawRecord>> {
   private final String filepattern;
@@ -76,18 +79,21 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
 
   @Override
   public PCollection<RawRecord> expand(PBegin begin) {
+    PCollection<KV<FileIO.ReadableFile, long[]>> splits = begin
+        .apply("Match " + filepattern, FileIO.match().filepattern(filepattern)
+            .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
+        .apply(FileIO.readMatches().withCompression(Compression.AUTO))
+        .apply("Split files", ParDo.of(new SplitFilesFn(splitBytes)))
+        .setCoder(KvCoder.of(ReadableFileCoder.of(), LongArrayCoder.INSTANCE))
+        // A few elements (the splits), so that the workers read and parse the lines where they are.
+        .apply("Spread splits", Reshuffle.viaRandomKey());
     if (Compression.detect(filepattern) == Compression.UNCOMPRESSED) {
-      return begin.apply("Read lines", Read.from(FileLinesSource.of(filepattern, format, maxRecordBytes, splitBytes)));
+      return splits.apply("Read lines", ParDo.of(new ReadLinesFn(format, maxRecordBytes))).setCoder(Coders.rawRecords());
     }
     // A compressed file cannot be split: one worker reads it, and its lines are spread before they are
     // parsed, in batches: a few large elements through the shuffle rather than one per line (on Flink's
     // batch runtime each one encoded, sorted and decoded). The workers make the records of their batches.
-    return begin
-        .apply("Match " + filepattern, FileIO.match().filepattern(filepattern)
-            .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
-        .apply(FileIO.readMatches().withCompression(Compression.AUTO))
-        // A few elements (the files), so that several compressed files are read by several workers.
-        .apply("Spread files", Reshuffle.viaRandomKey())
+    return splits
         .apply("Read line batches", ParDo.of(new ReadLineBatchesFn(format, maxRecordBytes, batchBytes)))
         .setCoder(LineBatchCoder.INSTANCE)
         .apply("Spread batches", Reshuffle.viaRandomKey())
@@ -106,22 +112,76 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
 
   /**
    * Uncompressed files are read in byte ranges of about this size, each starting at a line, in
-   * parallel; shuffling every record to spread the parse cost a tenth of a hot-items run's CPU. Ranges
-   * are handed out as workers ask for them, so a few per worker keep them evenly loaded: 16 for the
-   * benchmark's 2,000,000 events.
+   * parallel; shuffling every record to spread the parse cost a tenth of a hot-items run's CPU.
    */
   public static final long SPLIT_BYTES = 4L << 20;
+
+  /**
+   * Cuts a file into byte ranges that start at line starts, each with the number of its first line,
+   * so that line numbers in source locations stay those of the whole file. Finding them takes one scan
+   * for '\n' over the file. A compressed or small file is one range. Emits {start, end, first line}.
+   */
+  static final class SplitFilesFn extends DoFn<FileIO.ReadableFile, KV<FileIO.ReadableFile, long[]>> {
+    private final long splitBytes;
+
+    SplitFilesFn(long splitBytes) {
+      this.splitBytes = splitBytes;
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, OutputReceiver<KV<FileIO.ReadableFile, long[]>> out)
+        throws IOException {
+      long size = file.getMetadata().sizeBytes();
+      if (file.getCompression() != Compression.UNCOMPRESSED || !file.getMetadata().isReadSeekEfficient()
+          || size < 2 * splitBytes) {
+        out.output(KV.of(file, new long[] {0, Long.MAX_VALUE, 1}));
+        return;
+      }
+      long start = 0;
+      long firstLine = 1;
+      long lines = 0;
+      long position = 0;
+      long nextCut = splitBytes;
+      ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+      try (SeekableByteChannel channel = file.openSeekable()) {
+        int n;
+        while ((n = channel.read(chunk.clear())) != -1) {
+          byte[] a = chunk.array();
+          for (int i = 0; i < n; i++) {
+            if (a[i] == '\n') {
+              lines++;
+              long lineEnd = position + i + 1;
+              if (lineEnd >= nextCut && lineEnd < size) {
+                out.output(KV.of(file, new long[] {start, lineEnd, firstLine}));
+                start = lineEnd;
+                firstLine = lines + 1;
+                nextCut = lineEnd + splitBytes;
+              }
+            }
+          }
+          position += n;
+        }
+      }
+      out.output(KV.of(file, new long[] {start, Long.MAX_VALUE, firstLine}));
+    }
+  }
 
   /** What {@link #readLines} hands each line to. */
   interface LineSink {
     void line(long lineNo, byte[] bytes, long length);
   }
 
-  /** Reads the lines of a whole file, numbered from 1, skipping a first line that is the layout's header. */
-  static void readLines(FileIO.ReadableFile file, InputFormat format, int maxRecordBytes, LineSink sink)
+  /**
+   * Reads the lines of one range of a file (from {@link SplitFilesFn}), numbered as in the whole file,
+   * skipping a first line that is the layout's header.
+   */
+  static void readLines(KV<FileIO.ReadableFile, long[]> split, InputFormat format, int maxRecordBytes, LineSink sink)
       throws IOException {
-    long lineNo = 0;
-    try (InputStream in = Channels.newInputStream(file.open())) {
+    FileIO.ReadableFile file = split.getKey();
+    long start = split.getValue()[0];
+    long end = split.getValue()[1];
+    long lineNo = split.getValue()[2] - 1;
+    try (InputStream in = open(file, start, end)) {
       LineReader lines = new LineReader(in, maxRecordBytes);
       while (lines.next()) {
         lineNo++;
@@ -133,12 +193,40 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
     }
   }
 
+  private static InputStream open(FileIO.ReadableFile file, long start, long end) throws IOException {
+    if (start == 0 && end == Long.MAX_VALUE) {
+      return Channels.newInputStream(file.open());
+    }
+    SeekableByteChannel channel = file.openSeekable();
+    channel.position(start);
+    return new RangeInputStream(Channels.newInputStream(channel), end - start);
+  }
+
   /** The location of a file's lines without the line number: {@code file:<resource id>:}. */
   private static String locationPrefix(FileIO.ReadableFile file) {
     return "file:" + file.getMetadata().resourceId() + ":";
   }
 
-  static RawRecord record(String location, long lineNo, Instant ingestTime, byte[] bytes, long length) {
+  /** Reads the lines of one range of a file (from {@link SplitFilesFn}) as raw records. */
+  static final class ReadLinesFn extends DoFn<KV<FileIO.ReadableFile, long[]>, RawRecord> {
+    private final InputFormat format;
+    private final int maxRecordBytes;
+
+    ReadLinesFn(InputFormat format, int maxRecordBytes) {
+      this.format = format;
+      this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<FileIO.ReadableFile, long[]> split, OutputReceiver<RawRecord> out) throws IOException {
+      String location = locationPrefix(split.getKey());
+      Instant ingestTime = ingestTime(split.getKey().getMetadata());
+      readLines(split, format, maxRecordBytes,
+          (lineNo, bytes, length) -> out.output(record(location, lineNo, ingestTime, bytes, length)));
+    }
+  }
+
+  private static RawRecord record(String location, long lineNo, Instant ingestTime, byte[] bytes, long length) {
     return RawRecord.newBuilder()
         .setPayload(ByteBuffer.wrap(bytes))
         .setSourceLocation(location + lineNo)
@@ -211,8 +299,8 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
     }
   }
 
-  /** Reads the lines of a whole file in {@link LineBatch}es of about {@code batchBytes} each. */
-  static final class ReadLineBatchesFn extends DoFn<FileIO.ReadableFile, LineBatch> {
+  /** Reads the lines of one range of a file in {@link LineBatch}es of about {@code batchBytes} each. */
+  static final class ReadLineBatchesFn extends DoFn<KV<FileIO.ReadableFile, long[]>, LineBatch> {
     private final InputFormat format;
     private final int maxRecordBytes;
     private final long batchBytes;
@@ -224,9 +312,10 @@ public final class ReadRawRecords extends PTransform<PBegin, PCollection<RawReco
     }
 
     @ProcessElement
-    public void process(@Element FileIO.ReadableFile file, OutputReceiver<LineBatch> out) throws IOException {
-      Batcher batcher = new Batcher(locationPrefix(file), ingestTime(file.getMetadata()), batchBytes, out::output);
-      readLines(file, format, maxRecordBytes, batcher);
+    public void process(@Element KV<FileIO.ReadableFile, long[]> split, OutputReceiver<LineBatch> out) throws IOException {
+      Batcher batcher = new Batcher(locationPrefix(split.getKey()), ingestTime(split.getKey().getMetadata()),
+          batchBytes, out::output);
+      readLines(split, format, maxRecordBytes, batcher);
       batcher.flush();
     }
   }

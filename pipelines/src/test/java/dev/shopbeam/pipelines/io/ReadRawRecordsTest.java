@@ -35,7 +35,7 @@ class ReadRawRecordsTest {
    * ending in '\r\n', the last without an ending; {@code expected} gets each line as {@link #describe}
    * tells it when lines are cut to {@code maxBytes}.
    */
-  static String lines(int last, int longLine, int maxBytes, List<String> expected) {
+  private static String lines(int last, int longLine, int maxBytes, List<String> expected) {
     StringBuilder file = new StringBuilder("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n");
     for (int line = 2; line <= last; line++) {
       String text = line % 97 == 0 ? "" : line % 89 == 0 ? "x".repeat(longLine) : line + ",42,7,pv,1511604000";
