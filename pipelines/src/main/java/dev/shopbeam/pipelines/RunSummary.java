@@ -49,6 +49,8 @@ public final class RunSummary {
   public static final String FILE_NAME = "_SUMMARY.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  private static final KvCoder<String, Long> COUNT_CODER = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+
   private final List<PCollection<KV<String, Long>>> counts = new ArrayList<>();
   /**
    * The keys counted with {@link #countAll} or {@link #addUp}: each is reported, as 0 when nothing was
@@ -85,13 +87,13 @@ public final class RunSummary {
    * The partial counts are only keyed here; every key is added up in one combine when the summary is
    * written. A total per key ({@code Sum.longsGlobally()}) was, on Flink's batch runtime, half a dozen
    * tasks each (its combine, and the side input and empty source that give an empty input its 0), and
-   * a run of the whole batch counts fifteen things.
+   * a run of the whole batch adds up thirteen (read, valid, and the rows of each of its eleven tables).
    */
   public void addUp(String key, PCollection<Long> partialCounts) {
     keys.add(key);
     counts.add(InGlobalWindow.firedOnce(partialCounts, "Global window for " + key)
         .apply("Key " + key, WithKeys.of(key))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+        .setCoder(COUNT_CODER));
   }
 
   /** One count per bundle of the global window; none for an empty bundle. */
@@ -131,12 +133,11 @@ public final class RunSummary {
     List<KV<String, Long>> zeros = new ArrayList<>();
     keys.forEach(k -> zeros.add(KV.of(k, 0L)));
     PCollectionList.of(counts)
-        .and(p.apply("Zero for each count", Create.of(zeros)
-            .withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))))
+        .and(p.apply("Zero for each count", Create.of(zeros).withCoder(COUNT_CODER)))
         .apply("All counts", Flatten.pCollections())
         .apply("Sum counts", Sum.longsPerKey())
         .apply("One summary", WithKeys.of("summary"))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), COUNT_CODER))
         .apply("Gather counts", GroupByKey.create())
         .apply("Write " + FILE_NAME, ParDo.of(new WriteFn(outputDir, new TreeMap<>(runInfo))));
   }
